@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian/Ubuntu machine (Node 20 and python3 already present) to run and test
+# Airlock: system packages, pnpm, then the workspace dependencies. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages Airlock needs at run time (the sandbox and the Python libraries scripts use)
+# and at test time. Installed only when something is missing.
+APT_PACKAGES=(bubblewrap python3 python3-venv python3-pip python3-httpx python3-requests
+  python3-seccomp ca-certificates g++ make)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# pnpm, at the version package.json pins.
+want_pnpm=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ "$(pnpm --version 2>/dev/null || true)" != "$want_pnpm" ]; then
+  echo "setup: installing pnpm@$want_pnpm"
+  "${sudo_cmd[@]}" npm install -g --silent "pnpm@$want_pnpm"
+fi
+
+# better-sqlite3 builds from source; point node-gyp at the headers of the Node we run on so it
+# never tries to download them (there may be no network path to the headers).
+node_prefix=$(dirname "$(dirname "$(command -v node)")")
+if [ -f "$node_prefix/include/node/node.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+
+frozen=--frozen-lockfile
+[ "${AIRLOCK_SETUP_UNFROZEN:-}" = 1 ] && frozen=
+pnpm install $frozen
+echo "setup: done"
