@@ -1,0 +1,16 @@
+import { blob, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { timestamp } from './columns.js';
+
+/**
+ * Credential slots. `value` is a vault blob sealed with associated data
+ * `airlock:v1:credentials:value:<id>`, or null while the person has not entered a value.
+ */
+export const credentials = sqliteTable('credentials', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
+  value: blob('value', { mode: 'buffer' }),
+  valueUpdatedAt: timestamp('value_updated_at'),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});
