@@ -78,14 +78,17 @@ export function loadMasterKey(options: LoadMasterKeyOptions): MasterKey {
   }
   const created = createKeyFile(path);
   if (created === undefined) {
-    // Another process created the file between our read and our exclusive create: use theirs.
+    // The path exists after all: another process created the key between our read and our
+    // exclusive create (use theirs), or it is something open() cannot follow.
     const raced = readExistingKey(path);
     if (raced !== undefined) return { key: raced, created: false, path };
+    // Something is at the path that open() does not see: a symbolic link to a missing file.
     throw new VaultStartupError(
-      'KEY_CREATE_FAILED',
+      'KEY_NOT_A_FILE',
       path,
-      `Master key file ${path} appeared and vanished while Airlock was starting. Fix: make sure ` +
-        'only one Airlock process uses this data directory, then start again.',
+      `Master key path ${path} exists but is not a readable file (for example a symbolic link ` +
+        'to a missing file). Airlock will not replace it. Fix: restore the original master.key, ' +
+        'or remove the link if this is a new, empty store.',
     );
   }
   return { key: created, created: true, path };
