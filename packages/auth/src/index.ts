@@ -1,1 +1,85 @@
-export {};
+/**
+ * @airlock/auth: profile keys, request signatures (v1/v2), the replay guard, admin passwords,
+ * sessions and the one-time setup code. node:crypto only; no server dependency.
+ */
+export {
+  type BearerFailureReason,
+  generateProfileKey,
+  isValidKeyId,
+  isValidSecret,
+  KEY_ID_LENGTH,
+  KEY_ID_PATTERN,
+  type ParseBearerResult,
+  type ParseProfileKeyResult,
+  PROFILE_KEY_PATTERN,
+  type ProfileKey,
+  parseBearerKeyId,
+  parseProfileKey,
+  SECRET_LENGTH,
+  SECRET_PATTERN,
+} from './keys.js';
+export {
+  checkPasswordPolicy,
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  needsRehash,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type ParsedPasswordHash,
+  type ParsePasswordHashResult,
+  type PasswordPolicyResult,
+  type PasswordVerifyResult,
+  parsePasswordHash,
+  SCRYPT_LIMITS,
+  type ScryptParams,
+  verifyPassword,
+} from './password.js';
+export {
+  type ClaimOutcome,
+  MemoryNonceStore,
+  type MemoryNonceStoreOptions,
+  type NonceStore,
+  type VerifyFailureReason,
+  type VerifyRequestOptions,
+  type VerifyRequestResult,
+  verifyRequest,
+} from './replay.js';
+export {
+  hashSessionToken,
+  isValidSessionToken,
+  type MintedSessionToken,
+  mintSessionToken,
+  SESSION_TOKEN_BYTES,
+  SESSION_TOKEN_LENGTH,
+  type SessionState,
+  type SessionTimes,
+  sessionState,
+} from './session.js';
+export {
+  generateSetupCode,
+  normalizeSetupCode,
+  SETUP_CODE_BITS,
+  SETUP_CODE_CHARS,
+  verifySetupCode,
+} from './setup-code.js';
+export {
+  type Clock,
+  DEFAULT_WINDOW_SECONDS,
+  NONCE_HEADER,
+  NONCE_MAX_HEX,
+  NONCE_MIN_HEX,
+  NONCE_PATTERN,
+  SIGNATURE_PATTERN,
+  type SignatureFailureReason,
+  type SignedRequest,
+  type SignedV2,
+  type SignV2Options,
+  signV1,
+  signV2,
+  TIMESTAMP_HEADER,
+  TIMESTAMP_PATTERN,
+  unixSeconds,
+  type VerifyOptions,
+  type VerifySignatureResult,
+  verifySignature,
+} from './signature.js';
