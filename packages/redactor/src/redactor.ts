@@ -1,0 +1,349 @@
+/**
+ * `createRedactor`: compiles named secrets into one automaton over all their variants, and the
+ * three entry points built on it (whole string or bytes, stream of chunks, JSON value).
+ */
+import { buildAutomaton } from './automaton.js';
+import { failClosed, RedactionError, RedactorConfigError } from './errors.js';
+import { type JsonValue, type RedactJsonOptions, redactJsonValue } from './json.js';
+import { type Compiled, Session } from './session.js';
+import { DEFAULT_MIN_LENGTH, variantsOf } from './variants.js';
+
+/** A secret to redact: the name shown in the marker, and the value. */
+export interface Secret {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface RedactorOptions {
+  /** Variants (and values) shorter than this many UTF-8 bytes are not redacted. Default 8. */
+  readonly minLength?: number;
+  /**
+   * Budget of the automaton's dense transition table, in 4-byte entries (default 4 Mi = 16 MiB);
+   * states beyond it use sparse transitions. Only a tuning knob: results never depend on it.
+   */
+  readonly denseTableEntries?: number;
+}
+
+/** A secret that produced no pattern because its value is shorter than the minimum length. */
+export interface UnredactableSecret {
+  /** Position in the list given to {@link createRedactor}. */
+  readonly index: number;
+  readonly name: string;
+  readonly reason: 'empty' | 'too_short';
+}
+
+/** Number of masked ranges each secret name appeared in (for the audit record). */
+export type RedactionCounts = Readonly<Record<string, number>>;
+
+export interface RedactedText {
+  readonly text: string;
+  readonly counts: RedactionCounts;
+}
+
+export interface RedactedJson {
+  readonly value: JsonValue;
+  readonly counts: RedactionCounts;
+}
+
+export interface StreamOptions {
+  /**
+   * Cap on the redacted output, in UTF-8 bytes (default: none). Redaction happens first; what is
+   * past the cap is dropped (a marker is never cut, a character is not split) and the end result
+   * says `truncated: true` with the number of bytes omitted.
+   */
+  readonly maxOutputBytes?: number;
+}
+
+export interface StreamEndOptions {
+  /**
+   * Set when the producer stopped capturing raw output at a limit: the last bytes that could be
+   * the beginning of a secret (at most `maxPatternLength − 1`) are then withheld, not released.
+   */
+  readonly inputTruncated?: boolean;
+}
+
+export interface StreamResult {
+  /** The text released by `end()` (append it to what `write()` returned). */
+  readonly text: string;
+  /** True when output was dropped at the cap or the input was cut (`inputTruncated`). */
+  readonly truncated: boolean;
+  /** Redacted output bytes not returned because of the cap or a withheld tail. */
+  readonly omittedBytes: number;
+  readonly counts: RedactionCounts;
+}
+
+/** A chunk-boundary-safe redacting stream; see {@link Redactor.createStream}. */
+export interface RedactionStream {
+  /** Feeds raw output; returns the newly released redacted text (often `''`). */
+  write(chunk: Uint8Array | string): string;
+  /** Ends the stream and releases the held-back tail. */
+  end(options?: StreamEndOptions): StreamResult;
+}
+
+export interface Redactor {
+  /** Length in bytes of the longest pattern: capture `cap + maxPatternLength` raw bytes. */
+  readonly maxPatternLength: number;
+  /** Number of distinct byte patterns (all variants of all secrets). */
+  readonly patternCount: number;
+  /** Secrets whose value is too short (or empty) to be redacted at all. */
+  readonly unredactable: readonly UnredactableSecret[];
+  /** Redacts a whole string (as its UTF-8 bytes). */
+  redactString(text: string): RedactedText;
+  /** Redacts a whole byte buffer; invalid UTF-8 outside secrets becomes U+FFFD. */
+  redactBytes(bytes: Uint8Array): RedactedText;
+  /** Redacts every string (keys and values) and number of a JSON value. */
+  redactJson(value: JsonValue, options?: RedactJsonOptions): RedactedJson;
+  /** A stream for output that arrives in chunks. */
+  createStream(options?: StreamOptions): RedactionStream;
+}
+
+const encoder = new TextEncoder();
+
+/** Marker text: control characters and brackets in a name would garble the marker or logs. */
+function markerFor(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
+  return `[REDACTED:${name.replace(/[\u0000-\u001f\u007f[\]]/g, '_')}]`;
+}
+
+function validate(secrets: readonly Secret[], options: RedactorOptions): number {
+  if (!Array.isArray(secrets))
+    throw new RedactorConfigError('createRedactor: secrets must be an array');
+  const minLength = options.minLength ?? DEFAULT_MIN_LENGTH;
+  if (!Number.isInteger(minLength) || minLength < 1) {
+    throw new RedactorConfigError('createRedactor: minLength must be an integer ≥ 1');
+  }
+  secrets.forEach((s, i) => {
+    if (typeof s !== 'object' || s === null) {
+      throw new RedactorConfigError(`createRedactor: secret #${i} is not an object`);
+    }
+    if (typeof s.name !== 'string' || s.name.length === 0) {
+      throw new RedactorConfigError(`createRedactor: secret #${i} needs a non-empty string name`);
+    }
+    if (typeof s.value !== 'string') {
+      throw new RedactorConfigError(`createRedactor: secret #${i} value must be a string`);
+    }
+  });
+  return minLength;
+}
+
+function compile(
+  secrets: readonly Secret[],
+  minLength: number,
+  denseTableEntries: number | undefined,
+): { compiled: Compiled; unredactable: UnredactableSecret[] } {
+  const unredactable: UnredactableSecret[] = [];
+  const patternIds = new Map<string, number>();
+  const patterns: Uint8Array[] = [];
+  const owners: number[][] = [];
+  secrets.forEach((s, index) => {
+    const variants = variantsOf(s.value, { minLength });
+    if (variants.length === 0) {
+      unredactable.push({
+        index,
+        name: s.name,
+        reason: s.value.length === 0 ? 'empty' : 'too_short',
+      });
+    }
+    for (const v of variants) {
+      const key = Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.length).toString(
+        'latin1',
+      );
+      let id = patternIds.get(key);
+      if (id === undefined) {
+        id = patterns.length;
+        patternIds.set(key, id);
+        patterns.push(v.bytes);
+        owners.push([]);
+      }
+      const list = owners[id] as number[];
+      if (list[list.length - 1] !== index) list.push(index);
+    }
+  });
+
+  // Rank secrets by (name, index) so a range's name does not depend on input order quirks.
+  const byName = secrets.map((_, i) => i);
+  byName.sort((x, y) => {
+    const a = (secrets[x] as Secret).name;
+    const b = (secrets[y] as Secret).name;
+    return a < b ? -1 : a > b ? 1 : x - y;
+  });
+  const rank = new Int32Array(secrets.length);
+  byName.forEach((secret, r) => {
+    rank[secret] = r;
+  });
+
+  const patternSecretStart = new Int32Array(patterns.length + 1);
+  const flat: number[] = [];
+  const patternBestSecret = new Int32Array(patterns.length);
+  owners.forEach((list, p) => {
+    patternSecretStart[p] = flat.length;
+    let best = list[0] as number;
+    for (const id of list) {
+      flat.push(id);
+      if ((rank[id] as number) < (rank[best] as number)) best = id;
+    }
+    patternBestSecret[p] = best;
+  });
+  patternSecretStart[patterns.length] = flat.length;
+
+  const automaton = buildAutomaton(
+    patterns,
+    denseTableEntries === undefined ? {} : { maxDenseEntries: denseTableEntries },
+  );
+  const names = secrets.map((s) => s.name);
+  const compiled: Compiled = {
+    automaton,
+    patternSecretStart,
+    patternSecrets: Int32Array.from(flat),
+    patternBestSecret,
+    rank,
+    names,
+    markers: names.map((n) => encoder.encode(markerFor(n))),
+  };
+  // A name could itself contain a secret's variant; such a marker would leak it. Use a bare one.
+  const safeMarkers = compiled.markers.map((m) => {
+    const probe = new Session(compiled, { maxOutputBytes: Number.POSITIVE_INFINITY });
+    probe.write(m);
+    probe.end(false);
+    return probe.rangeCount === 0 ? m : encoder.encode('[REDACTED]');
+  });
+  return { compiled: { ...compiled, markers: safeMarkers }, unredactable };
+}
+
+function countsOf(map: ReadonlyMap<string, number>): RedactionCounts {
+  // fromEntries defines own properties, so a name like "__proto__" stays an ordinary key.
+  return Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  if (typeof chunk === 'string') return encoder.encode(chunk);
+  if (chunk instanceof Uint8Array) return chunk;
+  throw new RedactionError('redactor: chunk must be a Uint8Array or a string');
+}
+
+class Stream implements RedactionStream {
+  private readonly session: Session;
+  // ignoreBOM keeps a leading BOM as output instead of silently eating it.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  private done = false;
+  private failed = false;
+
+  constructor(compiled: Compiled, maxOutputBytes: number) {
+    this.session = new Session(compiled, { maxOutputBytes });
+  }
+
+  write(chunk: Uint8Array | string): string {
+    return this.guard('write', () => {
+      if (this.done) throw new RedactionError('redactor: write() after end()');
+      return this.decode(this.session.write(toBytes(chunk)), false);
+    });
+  }
+
+  end(options: StreamEndOptions = {}): StreamResult {
+    return this.guard('end', () => {
+      if (this.done) throw new RedactionError('redactor: end() called twice');
+      this.done = true;
+      const r = this.session.end(options.inputTruncated === true);
+      return {
+        text: this.decode(r.pieces, true),
+        truncated: r.truncated,
+        omittedBytes: r.omittedBytes,
+        counts: countsOf(this.session.counts),
+      };
+    });
+  }
+
+  /** A failed stream stays failed: nothing more is ever released from it. */
+  private guard<T>(what: string, fn: () => T): T {
+    if (this.failed) throw new RedactionError('redactor: stream failed earlier; output withheld');
+    try {
+      return failClosed(`redaction stream ${what}`, fn);
+    } catch (err) {
+      this.failed = true;
+      throw err;
+    }
+  }
+
+  private decode(pieces: readonly Uint8Array[], last: boolean): string {
+    let text = '';
+    for (const p of pieces) text += this.decoder.decode(p, { stream: true });
+    if (last) text += this.decoder.decode();
+    return text;
+  }
+}
+
+class CompiledRedactor implements Redactor {
+  readonly maxPatternLength: number;
+  readonly patternCount: number;
+
+  constructor(
+    private readonly compiled: Compiled,
+    readonly unredactable: readonly UnredactableSecret[],
+  ) {
+    this.maxPatternLength = compiled.automaton.maxPatternLength;
+    this.patternCount = compiled.patternBestSecret.length;
+  }
+
+  redactString(text: string): RedactedText {
+    return failClosed('redactString', () => {
+      if (typeof text !== 'string') throw new RedactionError('redactString: not a string');
+      const { result, ranges } = this.whole(encoder.encode(text));
+      // No match: hand back the very string (keeps lone surrogates instead of U+FFFD).
+      return ranges === 0 ? { text, counts: result.counts } : result;
+    });
+  }
+
+  redactBytes(bytes: Uint8Array): RedactedText {
+    return failClosed('redactBytes', () => this.whole(toBytes(bytes)).result);
+  }
+
+  redactJson(value: JsonValue, options: RedactJsonOptions = {}): RedactedJson {
+    return failClosed('redactJson', () => {
+      const counts = new Map<string, number>();
+      const redactText = (text: string): string => {
+        const { result, ranges } = this.whole(encoder.encode(text));
+        if (ranges === 0) return text;
+        for (const [name, n] of Object.entries(result.counts)) {
+          counts.set(name, (counts.get(name) ?? 0) + n);
+        }
+        return result.text;
+      };
+      const redacted = redactJsonValue(value, redactText, options);
+      return { value: redacted, counts: countsOf(counts) };
+    });
+  }
+
+  createStream(options: StreamOptions = {}): RedactionStream {
+    const cap = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
+    if (!(cap >= 0)) throw new RedactorConfigError('createStream: maxOutputBytes must be ≥ 0');
+    return new Stream(this.compiled, cap);
+  }
+
+  private whole(bytes: Uint8Array): { result: RedactedText; ranges: number } {
+    const session = new Session(this.compiled, { maxOutputBytes: Number.POSITIVE_INFINITY });
+    const pieces = [...session.write(bytes), ...session.end(false).pieces];
+    const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    let text = '';
+    for (const p of pieces) text += decoder.decode(p, { stream: true });
+    text += decoder.decode();
+    return { result: { text, counts: countsOf(session.counts) }, ranges: session.rangeCount };
+  }
+}
+
+/**
+ * Compiles `secrets` (every variant of every value, see `variantsOf`) into a redactor. Build it
+ * before reading the first byte of output. Throws {@link RedactorConfigError} on invalid input;
+ * values too short to redact are listed in `unredactable`, not rejected.
+ *
+ * @example
+ * const r = createRedactor([{ name: 'API_TOKEN', value: 'tok_live_0123456789' }]);
+ * r.redactString('token=tok_live_0123456789').text; // 'token=[REDACTED:API_TOKEN]'
+ */
+export function createRedactor(
+  secrets: readonly Secret[],
+  options: RedactorOptions = {},
+): Redactor {
+  const minLength = validate(secrets, options);
+  const { compiled, unredactable } = compile(secrets, minLength, options.denseTableEntries);
+  return new CompiledRedactor(compiled, unredactable);
+}

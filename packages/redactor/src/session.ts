@@ -1,0 +1,267 @@
+/**
+ * The matching and masking engine for one output (one stream, or one whole buffer).
+ *
+ * Positions are absolute byte offsets in the input. Invariants after every `write`:
+ * - `emitted` ≤ `safe` = `pos − depth(state)`: no future match can start before `safe`, because
+ *   `depth(state)` is the length of the longest suffix of the input that is a prefix of a pattern;
+ * - pending ranges are disjoint, sorted, start at or after `emitted`, and each ends at or after
+ *   `safe` (a range ending before `safe` can no longer grow, so it has been released);
+ * - the bytes still needed, `[heldStart, pos)`, are at most about two pattern lengths: whatever
+ *   lies before `safe` has been released, except the inside of the first pending range, which
+ *   will be replaced by its marker and is not kept.
+ * Ranges merge when they overlap or touch, so adjacent secrets become one marker.
+ */
+import { type Automaton, sparseStep } from './automaton.js';
+
+/** The compiled secret set a session matches against. */
+export interface Compiled {
+  readonly automaton: Automaton;
+  /** Secrets of pattern `p`: `patternSecrets[patternSecretStart[p] .. patternSecretStart[p+1])`. */
+  readonly patternSecretStart: Int32Array;
+  readonly patternSecrets: Int32Array;
+  /** The secret naming a match of pattern `p` (lowest rank among its secrets). */
+  readonly patternBestSecret: Int32Array;
+  /** Rank of each secret in (name, index) order; lower names the range. */
+  readonly rank: Int32Array;
+  readonly names: readonly string[];
+  /** `[REDACTED:<NAME>]` per secret, as UTF-8. */
+  readonly markers: readonly Uint8Array[];
+}
+
+interface Range {
+  start: number;
+  end: number;
+  /** The naming match: earliest start, then longest, then lowest secret rank. */
+  bestStart: number;
+  bestLen: number;
+  bestSecret: number;
+  secrets: Set<number>;
+}
+
+export interface SessionOptions {
+  /** Cap on output bytes (after redaction); `Infinity` for none. */
+  readonly maxOutputBytes: number;
+}
+
+export interface SessionEnd {
+  readonly truncated: boolean;
+  readonly omittedBytes: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class Session {
+  private state = 0;
+  private pos = 0;
+  private emitted = 0;
+  private held: Uint8Array = EMPTY;
+  private heldStart = 0;
+  private readonly pending: Range[] = [];
+  private pieces: Uint8Array[] = [];
+  private outBytes = 0;
+  private capped = false;
+  private omitted = 0;
+  /** Masked ranges released so far. */
+  rangeCount = 0;
+  readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly c: Compiled,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /** Scans `bytes`, releases what can no longer be part of a match, returns released pieces. */
+  write(bytes: Uint8Array): Uint8Array[] {
+    let buf: Uint8Array;
+    if (this.held.length === 0) {
+      buf = bytes;
+      this.heldStart = this.pos;
+    } else {
+      buf = new Uint8Array(this.held.length + bytes.length);
+      buf.set(this.held, 0);
+      buf.set(bytes, this.held.length);
+    }
+    this.scan(bytes);
+    this.release(buf, this.pos - (this.c.automaton.depth[this.state] as number), false);
+    // Keep only the bytes a later release may need (a copy: never alias the caller's buffer).
+    const first = this.pending[0];
+    const keepFrom = first !== undefined && first.start === this.emitted ? first.end : this.emitted;
+    this.held = buf.slice(keepFrom - this.heldStart);
+    this.heldStart = keepFrom;
+    return this.take();
+  }
+
+  /**
+   * Releases everything left. With `inputTruncated`, the input was cut by a capture limit, so its
+   * tail that could be the beginning of a secret (`depth(state)` bytes) is withheld, not released.
+   */
+  end(inputTruncated: boolean): { pieces: Uint8Array[] } & SessionEnd {
+    const cut = inputTruncated
+      ? this.pos - (this.c.automaton.depth[this.state] as number)
+      : this.pos;
+    this.release(this.held, cut, true);
+    if (this.emitted < this.pos) this.omitted += this.pos - this.emitted;
+    this.held = EMPTY;
+    return {
+      pieces: this.take(),
+      truncated: this.capped || inputTruncated,
+      omittedBytes: this.omitted,
+    };
+  }
+
+  private take(): Uint8Array[] {
+    const out = this.pieces;
+    this.pieces = [];
+    return out;
+  }
+
+  /** The hot loop: one table load per byte while in a dense state. */
+  private scan(bytes: Uint8Array): void {
+    const a = this.c.automaton;
+    const dense = a.dense;
+    const byteClass = a.byteClass;
+    const classCount = a.classCount;
+    const denseCount = a.denseCount;
+    const base = this.pos;
+    const n = bytes.length;
+    let s = this.state;
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i] as number;
+      let t =
+        s < denseCount
+          ? (dense[s * classCount + (byteClass[b] as number)] as number)
+          : sparseStep(a, s, b);
+      if (t < 0) {
+        t = ~t;
+        this.onMatch(t, base + i + 1);
+      }
+      s = t;
+    }
+    this.state = s;
+    this.pos = base + n;
+  }
+
+  /** Records every pattern ending at `end` in state `t` into the pending ranges. */
+  private onMatch(t: number, end: number): void {
+    const a = this.c.automaton;
+    let u = (a.terminal[t] as number) >= 0 ? t : (a.outputLink[t] as number);
+    // The first terminal on the chain is the longest pattern ending here: the earliest start.
+    const len = a.depth[u] as number;
+    const start = end - len;
+    const bestSecret = this.c.patternBestSecret[a.terminal[u] as number] as number;
+    const pending = this.pending;
+    let r = pending[pending.length - 1];
+    if (r !== undefined && r.end >= start) {
+      r.end = end;
+      this.offerBest(r, start, len, bestSecret);
+    } else {
+      r = { start, end, bestStart: start, bestLen: len, bestSecret, secrets: new Set() };
+      pending.push(r);
+    }
+    if (start < r.start) r.start = start;
+    // Fold earlier ranges this match now touches (its start may precede theirs' ends).
+    while (pending.length > 1) {
+      const prev = pending[pending.length - 2] as Range;
+      if (prev.end < r.start) break;
+      pending.splice(pending.length - 2, 1);
+      if (prev.start < r.start) r.start = prev.start;
+      this.offerBest(r, prev.bestStart, prev.bestLen, prev.bestSecret);
+      for (const id of prev.secrets) r.secrets.add(id);
+    }
+    const { patternSecretStart, patternSecrets } = this.c;
+    for (; u >= 0; u = a.outputLink[u] as number) {
+      const p = a.terminal[u] as number;
+      const to = patternSecretStart[p + 1] as number;
+      for (let k = patternSecretStart[p] as number; k < to; k++) {
+        r.secrets.add(patternSecrets[k] as number);
+      }
+    }
+  }
+
+  private offerBest(r: Range, start: number, len: number, secret: number): void {
+    const rank = this.c.rank;
+    if (
+      start < r.bestStart ||
+      (start === r.bestStart &&
+        (len > r.bestLen ||
+          (len === r.bestLen && (rank[secret] as number) < (rank[r.bestSecret] as number))))
+    ) {
+      r.bestStart = start;
+      r.bestLen = len;
+      r.bestSecret = secret;
+    }
+  }
+
+  /**
+   * Releases, from `buf` (holding `[heldStart, …)`), every range that can no longer grow and the
+   * unmatched bytes before `limit`. With `final`, every range starting before `limit` is released.
+   */
+  private release(buf: Uint8Array, limit: number, final: boolean): void {
+    const pending = this.pending;
+    while (pending.length > 0) {
+      const r = pending[0] as Range;
+      if (final ? r.start >= limit : r.end >= limit) break;
+      pending.shift();
+      this.emitRaw(buf, this.emitted, r.start);
+      this.emitMarker(r);
+      this.emitted = r.end;
+    }
+    if (final) {
+      // Ranges inside a withheld tail are never released, but the audit still counts them.
+      for (const r of pending.splice(0)) this.count(r);
+    }
+    const first = pending[0];
+    const rawEnd = first !== undefined && first.start < limit ? first.start : limit;
+    if (rawEnd > this.emitted) {
+      this.emitRaw(buf, this.emitted, rawEnd);
+      this.emitted = rawEnd;
+    }
+  }
+
+  private count(r: Range): void {
+    const seen = new Set<string>();
+    for (const id of r.secrets) seen.add(this.c.names[id] as string);
+    for (const name of seen) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    this.rangeCount++;
+  }
+
+  private emitMarker(r: Range): void {
+    this.count(r);
+    const marker = this.c.markers[r.bestSecret] as Uint8Array;
+    // A marker is released whole or not at all.
+    if (!this.capped && this.outBytes + marker.length <= this.options.maxOutputBytes) {
+      this.pieces.push(marker);
+      this.outBytes += marker.length;
+    } else {
+      this.capped = true;
+      this.omitted += marker.length;
+    }
+  }
+
+  private emitRaw(buf: Uint8Array, from: number, to: number): void {
+    if (to <= from) return;
+    const len = to - from;
+    if (this.capped) {
+      this.omitted += len;
+      return;
+    }
+    const off = from - this.heldStart;
+    const room = this.options.maxOutputBytes - this.outBytes;
+    if (len <= room) {
+      this.pieces.push(buf.subarray(off, off + len));
+      this.outBytes += len;
+      return;
+    }
+    // Cut at the cap, backing off (at most 3 bytes) so a UTF-8 character is not split.
+    let keep = room;
+    for (let back = 0; back < 3 && keep > 0; back++) {
+      if (((buf[off + keep] as number) & 0xc0) !== 0x80) break;
+      keep--;
+    }
+    if (keep > 0 && ((buf[off + keep] as number) & 0xc0) === 0x80) keep = room;
+    if (keep > 0) this.pieces.push(buf.subarray(off, off + keep));
+    this.outBytes += keep;
+    this.omitted += len - keep;
+    this.capped = true;
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The encoded forms ("variants") of a secret value that a script is likely to print by accident:
+ * the families listed in the security design, each reproducing byte for byte what JavaScript's
+ * `JSON.stringify` and Python 3's `json.dumps`, `repr`, `urllib.parse.quote(_plus)`, `base64`
+ * and `bytes.hex` produce. Every family works on the value's UTF-8 bytes or code points; nothing
+ * here is locale or platform dependent.
+ */
+
+/** The variant families, in the order they are generated. */
+export type VariantFamily =
+  | 'raw'
+  | 'line'
+  | 'json'
+  | 'json-ascii'
+  | 'python-repr-str'
+  | 'python-repr-bytes'
+  | 'percent'
+  | 'base64'
+  | 'base64url'
+  | 'hex';
+
+/** One encoded form of a secret value, as the bytes that would appear in the output. */
+export interface Variant {
+  readonly family: VariantFamily;
+  readonly bytes: Uint8Array;
+}
+
+/** Minimum variant length (bytes) used when the caller does not choose one. */
+export const DEFAULT_MIN_LENGTH = 8;
+
+const encoder = new TextEncoder();
+
+function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function hex2(n: number, upper = false): string {
+  const s = n.toString(16).padStart(2, '0');
+  return upper ? s.toUpperCase() : s;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+/** JSON short escapes shared by JavaScript and Python (`json.dumps`). */
+const JSON_SHORT: Readonly<Record<number, string>> = {
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  12: '\\f',
+  13: '\\r',
+  34: '\\"',
+  92: '\\\\',
+};
+
+/**
+ * The inside of a JSON string literal (no surrounding quotes).
+ *
+ * `asciiOnly: false` is what `JSON.stringify` and Python's `json.dumps(..., ensure_ascii=False)`
+ * print; `asciiOnly: true` is Python's default `json.dumps`, which also escapes DEL and every
+ * non-ASCII code unit as lowercase `\uXXXX` (non-BMP characters as a surrogate pair).
+ *
+ * @example
+ * jsonEscape('a"b\n', false); // 'a\\"b\\n'
+ * jsonEscape('é', true); // '\\u00e9'
+ */
+export function jsonEscape(value: string, asciiOnly: boolean): string {
+  let out = '';
+  // Iterating UTF-16 code units on purpose: JSON escapes non-BMP characters as surrogate pairs.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const short = JSON_SHORT[c];
+    if (short !== undefined) out += short;
+    else if (c < 0x20) out += `\\u${hex4(c)}`;
+    else if (asciiOnly && c > 0x7e) out += `\\u${hex4(c)}`;
+    else if (!asciiOnly && c >= 0xd800 && c <= 0xdfff && !isPairedSurrogate(value, i)) {
+      // Well-formed JSON.stringify escapes lone surrogates (Python cannot hold them in UTF-8).
+      out += `\\u${hex4(c)}`;
+    } else out += value[i];
+  }
+  return out;
+}
+
+function isPairedSurrogate(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c <= 0xdbff) {
+    const d = s.charCodeAt(i + 1);
+    return d >= 0xdc00 && d <= 0xdfff;
+  }
+  const p = s.charCodeAt(i - 1);
+  return p >= 0xd800 && p <= 0xdbff;
+}
+
+// Python's str.isprintable() is false for these general categories (space excepted).
+const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+/**
+ * The inside of Python's `repr()` of a `str` (no surrounding quotes).
+ *
+ * Python quotes with `'` and escapes `'` inside, except when the text holds `'` and no `"`: then
+ * it quotes with `"` and escapes neither. `escapeSingleQuote` picks which of the two to produce.
+ *
+ * @example
+ * pythonReprStr("it's\n", true); // "it\\'s\\n"
+ * pythonReprStr('\u00a0', false); // '\\xa0'
+ */
+export function pythonReprStr(value: string, escapeSingleQuote: boolean): string {
+  let out = '';
+  for (const ch of value) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c === 0x5c) out += '\\\\';
+    else if (c === 0x27 && escapeSingleQuote) out += "\\'";
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${hex2(c)}`;
+    else if (c < 0x7f) out += ch;
+    else if (!NOT_PRINTABLE.test(ch)) out += ch;
+    else if (c <= 0xff) out += `\\x${hex2(c)}`;
+    else if (c <= 0xffff) out += `\\u${hex4(c)}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The inside of Python's `repr()` of the value's UTF-8 `bytes` (no `b` and quotes).
+ *
+ * @example
+ * pythonReprBytes('é\t', true); // '\\xc3\\xa9\\t'
+ */
+export function pythonReprBytes(value: string, escapeSingleQuote: boolean): string {
+  let out = '';
+  for (const c of utf8(value)) {
+    if (c === 0x5c) out += '\\\\';
+    else if (c === 0x27 && escapeSingleQuote) out += "\\'";
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c < 0x20 || c >= 0x7f) out += `\\x${hex2(c)}`;
+    else out += String.fromCharCode(c);
+  }
+  return out;
+}
+
+/** How one percent-encoder treats the characters outside the always-safe set. */
+export interface PercentStyle {
+  /** Extra characters left as they are (`'/'` for Python's `quote`, `''` for `quote_plus`). */
+  readonly safe: string;
+  /** `quote_plus` and form encoding print a space as `+`. */
+  readonly spaceAsPlus: boolean;
+  readonly upperHex: boolean;
+}
+
+const ALWAYS_SAFE = /^[A-Za-z0-9_.~-]$/;
+
+/**
+ * Percent-encodes the value's UTF-8 bytes. `{safe: '/', spaceAsPlus: false, upperHex: true}` is
+ * Python's `urllib.parse.quote`, `{safe: '', spaceAsPlus: true, upperHex: true}` its `quote_plus`.
+ *
+ * @example
+ * percentEncode('a b/é', { safe: '/', spaceAsPlus: false, upperHex: true }); // 'a%20b/%C3%A9'
+ */
+export function percentEncode(value: string, style: PercentStyle): string {
+  let out = '';
+  for (const c of utf8(value)) {
+    const ch = String.fromCharCode(c);
+    if (c < 0x80 && (ALWAYS_SAFE.test(ch) || style.safe.includes(ch))) out += ch;
+    else if (c === 0x20 && style.spaceAsPlus) out += '+';
+    else out += `%${hex2(c, style.upperHex)}`;
+  }
+  return out;
+}
+
+/**
+ * The percent-encoder styles covered: Python's `quote` (safe `/`) and `quote(safe='')`,
+ * `quote_plus`, JavaScript's `encodeURIComponent` (safe `!'()*`) and `URLSearchParams` (safe `*`,
+ * `+` for space), each in upper and lower hex.
+ */
+export const PERCENT_STYLES: readonly PercentStyle[] = [
+  { safe: '/', spaceAsPlus: false },
+  { safe: '', spaceAsPlus: false },
+  { safe: '', spaceAsPlus: true },
+  { safe: '/', spaceAsPlus: true },
+  { safe: "!'()*", spaceAsPlus: false },
+  { safe: '*', spaceAsPlus: true },
+].flatMap((s) => [
+  { ...s, upperHex: true },
+  { ...s, upperHex: false },
+]);
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The base64 characters of `prefix(offset) + bytes + suffix` that depend only on `bytes`, for
+ * any unknown prefix of `offset` bytes and any (or no) suffix: character `i` encodes bits
+ * `[6i, 6i + 6)` and is kept only when all of them fall inside the value. So no padding and no
+ * last partial character, and the first one or two characters are dropped at offsets 1 and 2.
+ *
+ * @example
+ * base64Fragment(new TextEncoder().encode('hello world!!'), 1, false); // 'hlbGxvIHdvcmxkIS'
+ */
+export function base64Fragment(bytes: Uint8Array, offset: 0 | 1 | 2, urlSafe: boolean): string {
+  const alphabet = urlSafe ? B64URL : B64;
+  const startBit = 8 * offset;
+  const endBit = 8 * (offset + bytes.length);
+  const first = Math.ceil(startBit / 6);
+  const last = Math.floor(endBit / 6); // exclusive
+  let out = '';
+  for (let i = first; i < last; i++) {
+    let v = 0;
+    for (let bit = 6 * i; bit < 6 * i + 6; bit++) {
+      const byte = bytes[(bit >> 3) - offset] ?? 0;
+      v = (v << 1) | ((byte >> (7 - (bit & 7))) & 1);
+    }
+    out += alphabet[v];
+  }
+  return out;
+}
+
+/**
+ * Lowercase or uppercase hex of the value's UTF-8 bytes (Python's `.hex()`, `binascii.hexlify`).
+ *
+ * @example
+ * hexEncode('Az', true); // '417A'
+ */
+export function hexEncode(value: string, upper: boolean): string {
+  let out = '';
+  for (const c of utf8(value)) out += hex2(c, upper);
+  return out;
+}
+
+/** Options for {@link variantsOf}. */
+export interface VariantOptions {
+  /** Variants shorter than this many bytes are dropped (default {@link DEFAULT_MIN_LENGTH}). */
+  readonly minLength?: number;
+}
+
+/**
+ * Every distinct variant of `value` at least `minLength` bytes long, or `[]` when the value itself
+ * (its raw UTF-8 bytes) is shorter than `minLength`: such a value cannot be redacted and is
+ * reported instead (masking an encoded form while its raw form prints would be a false promise).
+ *
+ * @example
+ * variantsOf('hunter2hunter2').map((v) => v.family);
+ * // ['raw', 'base64', 'base64', 'base64', 'base64url', ..., 'hex', 'hex']
+ */
+export function variantsOf(value: string, options: VariantOptions = {}): Variant[] {
+  const minLength = options.minLength ?? DEFAULT_MIN_LENGTH;
+  const raw = utf8(value);
+  if (raw.length < minLength) return [];
+  const seen = new Set<string>();
+  const out: Variant[] = [];
+  const add = (family: VariantFamily, text: string | Uint8Array): void => {
+    const bytes = typeof text === 'string' ? utf8(text) : text;
+    if (bytes.length < minLength) return;
+    // Latin-1 is a lossless byte → string mapping, good enough as a dedupe key.
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ family, bytes });
+  };
+
+  add('raw', raw);
+  const lines = value.split(/\r\n|\n|\r/);
+  if (lines.length > 1) for (const line of lines) add('line', line);
+  add('json', jsonEscape(value, false));
+  add('json-ascii', jsonEscape(value, true));
+  for (const q of [true, false]) add('python-repr-str', pythonReprStr(value, q));
+  for (const q of [true, false]) add('python-repr-bytes', pythonReprBytes(value, q));
+  for (const style of PERCENT_STYLES) add('percent', percentEncode(value, style));
+  for (const offset of [0, 1, 2] as const) add('base64', base64Fragment(raw, offset, false));
+  for (const offset of [0, 1, 2] as const) add('base64url', base64Fragment(raw, offset, true));
+  add('hex', hexEncode(value, false));
+  add('hex', hexEncode(value, true));
+  return out;
+}
