@@ -64,6 +64,20 @@ describe('seal / open', () => {
     }
   });
 
+  it('authenticates the header: a blob relabelled to another version fails even under the same key', () => {
+    const key = randomBytes(32);
+    const keyring = createKeyring([
+      { version: 1, key },
+      { version: 2, key },
+    ]);
+    const blob = keyring.seal('fake-secret-value', AAD);
+    const relabelled = Buffer.from(blob);
+    relabelled.writeUInt32BE(1, 1);
+    expect(blobKeyVersion(blob)).toBe(2);
+    expect(keyring.open(blob, AAD).ok).toBe(true);
+    expect(keyring.open(relabelled, AAD)).toEqual(FAILED);
+  });
+
   it('fails on other associated data: a blob moved to another row or column', () => {
     const keyring = ring();
     const blob = keyring.seal('fake-secret-value', fieldContext('credentials', 'value', 1));
