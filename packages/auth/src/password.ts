@@ -33,8 +33,8 @@ export const SCRYPT_LIMITS = Object.freeze({
   maxP: 16,
   /** scrypt needs about 128 · N · r bytes. */
   maxMemoryBytes: 256 * 2 ** 20,
-  /** Bounds total work (N · r · p) so p cannot multiply the time without bound. */
-  maxWork: 2 ** 24,
+  /** Bounds total work (N · r · p): at most 4× the defaults, so p cannot multiply the time. */
+  maxWork: 2 ** 22,
   saltBytes: { min: 16, max: 64 },
   hashBytes: { min: 32, max: 64 },
   maxEncodedLength: 512,
@@ -179,7 +179,7 @@ export interface ParsedPasswordHash extends ScryptParams {
 }
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
-const DECIMAL = /^[1-9][0-9]{0,8}$/;
+const DECIMAL = /^[1-9][0-9]{0,9}$/;
 
 function decodeB64url(s: string, min: number, max: number): Buffer | undefined {
   if (!B64URL.test(s)) return undefined;
