@@ -1,1 +1,25 @@
-export {};
+export type { Bind, LaunchPlan, LaunchRequest } from './backends.js';
+export { bwrapPlan, INSIDE, INSIDE_UID, NSJAIL_KAFEL_POLICY, nsjailPlan } from './backends.js';
+export type { ConfinedBackend } from './detect.js';
+export { detectBackend, INSTALL_HINTS, SandboxUnavailableError, which } from './detect.js';
+export type { ProcInfo } from './procs.js';
+export { killProcessesOf, processesOf } from './procs.js';
+export type { Sandbox, SandboxOptions } from './sandbox.js';
+export { createSandbox, RUNTIME_DIR, SECCOMP_DIR, seccompFilterPath } from './sandbox.js';
+export type {
+  BackendName,
+  ErrorCause,
+  JsonValue,
+  LimitKind,
+  Limits,
+  NetworkPolicy,
+  RunCapture,
+  RunEvent,
+  RunHandle,
+  RunResult,
+  RunSpec,
+  RunState,
+  SandboxHealth,
+} from './types.js';
+export { DEFAULT_LIMITS } from './types.js';
+export { UidPool } from './uid-pool.js';

@@ -1,0 +1,514 @@
+/**
+ * One run: spawn the backend with the runtime, hand over the script and settings on the control
+ * channel (fd 3), capture output, enforce the wall clock and the LLM wait, and settle exactly one
+ * closed result once every process of the sandbox is gone.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { type LaunchRequest, launchPlan } from './backends.js';
+import { LineSplitter, parseMessage } from './channel.js';
+import { killProcessesOf, processesOf } from './procs.js';
+import type {
+  BackendName,
+  ErrorCause,
+  JsonValue,
+  LimitKind,
+  Limits,
+  NetworkPolicy,
+  RunEvent,
+  RunHandle,
+  RunResult,
+  RunSpec,
+  RunState,
+} from './types.js';
+import type { UidPool } from './uid-pool.js';
+
+/** What the sandbox hands each run. */
+export interface RunContext {
+  backend: BackendName;
+  binary: string;
+  /** Builds the launch request for a script run (paths differ per backend). */
+  request: (network: NetworkPolicy, limits: Limits, uid: number | undefined) => LaunchRequest;
+  /** Import paths the runtime adds for scripts (the packages dir as the script sees it). */
+  pythonPaths: string[];
+  pool: UidPool | undefined;
+  seccompPath: string | undefined;
+  defaults: Limits;
+  maxScriptBytes: number;
+}
+
+/** How a run was ended from the outside (the first reason wins). */
+type KillReason =
+  | { kind: 'timeout' }
+  | { kind: 'cancelled' }
+  | { kind: 'limit'; limit: LimitKind; error: string }
+  | { kind: 'error'; cause: ErrorCause; error: string };
+
+const SIGNALS: Record<number, string> = {
+  4: 'SIGILL',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  15: 'SIGTERM',
+  24: 'SIGXCPU',
+  25: 'SIGXFSZ',
+};
+
+/** A small single-consumer async queue for events. */
+class EventQueue implements AsyncIterable<RunEvent> {
+  #items: RunEvent[] = [];
+  #waiting: ((r: IteratorResult<RunEvent>) => void) | undefined;
+  #closed = false;
+
+  push(ev: RunEvent): void {
+    if (this.#closed) return;
+    const w = this.#waiting;
+    if (w) {
+      this.#waiting = undefined;
+      w({ value: ev, done: false });
+    } else this.#items.push(ev);
+  }
+
+  close(): void {
+    this.#closed = true;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RunEvent> {
+    return {
+      next: () => {
+        const ev = this.#items.shift();
+        if (ev) return Promise.resolve({ value: ev, done: false });
+        if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => {
+          this.#waiting = resolve;
+        });
+      },
+    };
+  }
+}
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new RangeError(`sandbox limit ${name} must be a positive integer (got ${v})`);
+  }
+}
+
+/** Merges and validates limits (a broken limit is a caller bug: it throws). */
+export function resolveLimits(defaults: Limits, over: Partial<Limits> | undefined): Limits {
+  const limits: Limits = { ...defaults };
+  for (const [k, v] of Object.entries(over ?? {})) {
+    if (v === undefined) continue;
+    if (!(k in defaults)) throw new RangeError(`unknown sandbox limit "${k}"`);
+    (limits as unknown as Record<string, number>)[k] = v as number;
+  }
+  for (const [k, v] of Object.entries(limits)) positiveInt(k, v as number);
+  return limits;
+}
+
+function validateSpec(spec: RunSpec, maxScriptBytes: number): void {
+  if (typeof spec.script !== 'string') throw new TypeError('run(): script must be a string');
+  if (Buffer.byteLength(spec.script) > maxScriptBytes) {
+    throw new RangeError(`run(): script is larger than ${maxScriptBytes} bytes`);
+  }
+  for (const [k, v] of Object.entries(spec.settings ?? {})) {
+    if (typeof v !== 'string') throw new TypeError(`run(): setting "${k}" must be a string`);
+  }
+  const mode = spec.network?.mode ?? 'none';
+  if (mode !== 'none' && mode !== 'full')
+    throw new TypeError(`run(): unknown network mode "${mode}"`);
+}
+
+/**
+ * Starts one run. Throws only for an invalid spec (caller bug); every outcome of the script,
+ * including the sandbox failing to start, is a `RunResult`.
+ */
+export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
+  validateSpec(spec, ctx.maxScriptBytes);
+  const limits = resolveLimits(ctx.defaults, spec.limits);
+  const network: NetworkPolicy = spec.network ?? { mode: 'none' };
+  const queue = new EventQueue();
+
+  let state: RunState = 'starting';
+  let child: ChildProcess | undefined;
+  let channel: Socket | undefined;
+  let killReason: KillReason | undefined;
+  let finished = false;
+  let cancelRequested = false;
+
+  // Clocks: running time excludes LLM waits.
+  let startedAt = 0;
+  let waitStartedAt = 0;
+  let llmWaitTotal = 0;
+  let runTimer: NodeJS.Timeout | undefined;
+  let llmTimer: NodeJS.Timeout | undefined;
+  let escalate: NodeJS.Timeout | undefined;
+
+  const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const size = { stdout: 0, stderr: 0 };
+  let lastResult: JsonValue = null;
+  let done: ReturnType<typeof parseMessage> | undefined;
+  let started = false;
+
+  const emit = (ev: RunEvent) => {
+    queue.push(ev);
+    try {
+      spec.onEvent?.(ev);
+    } catch {
+      // a throwing listener must not break the run
+    }
+  };
+
+  const runningMs = () => {
+    if (startedAt === 0) return 0;
+    const now = performance.now();
+    const waiting = state === 'awaiting_llm' ? now - waitStartedAt : 0;
+    return Math.max(0, now - startedAt - llmWaitTotal - waiting);
+  };
+
+  const kill = (reason: KillReason) => {
+    if (killReason || finished) return;
+    killReason = reason;
+    clearTimeout(runTimer);
+    clearTimeout(llmTimer);
+    // Kill the namespace's init (the backend's child) first: the backend reaps it and exits, so
+    // nothing is orphaned to the host's PID 1 as a zombie. The kernel kills every other process
+    // of the PID namespace with its init. The backend itself is killed if it lingers, or at
+    // once when it has no child yet (still setting up; die-with-parent covers that child).
+    const pid = child?.pid;
+    if (pid === undefined) return;
+    if (ctx.backend === 'unconfined-dev') {
+      signal(-pid);
+      return;
+    }
+    const inner = childrenOf(pid);
+    for (const c of inner) signal(c);
+    if (inner.length === 0) signal(pid);
+    else escalate = setTimeout(() => signal(pid), 1000);
+  };
+
+  const armRunTimer = () => {
+    clearTimeout(runTimer);
+    const left = limits.timeoutMs - runningMs();
+    runTimer = setTimeout(() => kill({ kind: 'timeout' }), Math.max(0, left));
+  };
+
+  const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
+    const room = limits.maxOutputBytes - size[stream];
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    out[stream].push(kept);
+    size[stream] += kept.length;
+    try {
+      spec.onOutput?.(stream, kept);
+    } catch {
+      // a throwing listener must not break the run
+    }
+    if (chunk.length > room) {
+      kill({
+        kind: 'limit',
+        limit: 'output',
+        error: `output limit exceeded: more than ${limits.maxOutputBytes} bytes on ${stream}`,
+      });
+    }
+  };
+
+  const protocolError = (why: string) =>
+    kill({ kind: 'error', cause: 'protocol', error: `sandbox protocol error: ${why}` });
+
+  const onMessage = (line: Buffer) => {
+    const msg = parseMessage(line);
+    if ('invalid' in msg) return protocolError(msg.invalid);
+    if (done) return protocolError('message after done');
+    switch (msg.t) {
+      case 'started':
+        if (started) return protocolError('started twice');
+        started = true;
+        state = 'running';
+        return;
+      case 'result':
+        lastResult = msg.value;
+        return;
+      case 'llm': {
+        if (state !== 'running') return protocolError('llm request while not running');
+        if (Buffer.byteLength(msg.prompt) + Buffer.byteLength(msg.model) > limits.maxPromptBytes) {
+          return protocolError(`llm prompt larger than ${limits.maxPromptBytes} bytes`);
+        }
+        clearTimeout(runTimer);
+        state = 'awaiting_llm';
+        waitStartedAt = performance.now();
+        llmTimer = setTimeout(
+          () =>
+            kill({
+              kind: 'error',
+              cause: 'llm_wait',
+              error: `llm.complete() was not answered within ${Math.round(limits.llmWaitMs / 1000)} s (LLM wait limit)`,
+            }),
+          limits.llmWaitMs,
+        );
+        emit({ type: 'awaiting_llm', prompt: msg.prompt, model: msg.model });
+        return;
+      }
+      case 'done':
+        done = msg;
+        return;
+    }
+  };
+
+  const respond = (text: string): boolean => {
+    if (state !== 'awaiting_llm' || killReason || finished || !channel) return false;
+    if (typeof text !== 'string') throw new TypeError('respond(): text must be a string');
+    const line = `${JSON.stringify({ t: 'llm_response', text })}\n`;
+    if (Buffer.byteLength(line) > limits.maxResponseBytes) {
+      throw new RangeError(`respond(): text is larger than ${limits.maxResponseBytes} bytes`);
+    }
+    clearTimeout(llmTimer);
+    llmWaitTotal += performance.now() - waitStartedAt;
+    state = 'running';
+    channel.write(line);
+    armRunTimer();
+    emit({ type: 'running' });
+    return true;
+  };
+
+  const finish = (code: number | null, signal: NodeJS.Signals | null): RunResult => {
+    const base = {
+      stdout: Buffer.concat(out.stdout),
+      stderr: Buffer.concat(out.stderr),
+      executionMs: Math.round(runningMs()),
+      llmWaitMs: Math.round(llmWaitTotal),
+      backend: ctx.backend,
+    };
+    if (killReason) {
+      switch (killReason.kind) {
+        case 'timeout':
+          return {
+            ...base,
+            status: 'timeout',
+            error: `timed out after ${Math.round(limits.timeoutMs / 1000)} s`,
+          };
+        case 'cancelled':
+          return { ...base, status: 'cancelled', error: 'cancelled' };
+        case 'limit':
+          return { ...base, status: 'limit', limit: killReason.limit, error: killReason.error };
+        case 'error':
+          return { ...base, status: 'error', cause: killReason.cause, error: killReason.error };
+      }
+    }
+    // bwrap reports a child killed by signal N as exit status 128 + N.
+    const sigNo = signal === null ? (code !== null && code > 128 ? code - 128 : 0) : 0;
+    const sigName = signal ?? (sigNo ? (SIGNALS[sigNo] ?? `signal ${sigNo}`) : undefined);
+    if (!started) {
+      const why = base.stderr.toString('utf8').trim().slice(-2000);
+      return {
+        ...base,
+        status: 'error',
+        cause: 'startup',
+        error: `sandbox failed to start (${code === null ? sigName : `status ${code}`})${why ? `: ${why}` : ''}`,
+      };
+    }
+    if (code === 0 && done && !('invalid' in done) && done.t === 'done') {
+      if (done.status === 'completed') return { ...base, status: 'completed', result: lastResult };
+      if (done.status === 'error') {
+        return { ...base, status: 'error', cause: 'exception', error: done.error };
+      }
+      return { ...base, status: 'limit', limit: done.limit, error: done.error };
+    }
+    if (code === 0) return { ...base, status: 'completed', result: lastResult };
+    if (sigName === 'SIGXCPU') {
+      return {
+        ...base,
+        status: 'limit',
+        limit: 'cpu',
+        error: `CPU time limit exceeded (${limits.cpuSeconds} s)`,
+      };
+    }
+    if (sigName !== undefined) {
+      return {
+        ...base,
+        status: 'error',
+        cause: 'exit',
+        signal: sigName,
+        error: `script killed by ${sigName}`,
+      };
+    }
+    return {
+      ...base,
+      status: 'error',
+      cause: 'exit',
+      exitCode: code ?? -1,
+      error: `script exited with status ${code}`,
+    };
+  };
+
+  const launch = async (): Promise<RunResult> => {
+    const uid = ctx.pool ? await ctx.pool.acquire() : undefined;
+    let seccompFd: number | undefined;
+    try {
+      if (cancelRequested) {
+        killReason = { kind: 'cancelled' };
+        return finish(null, null);
+      }
+      const req = ctx.request(network, limits, uid);
+      if (ctx.seccompPath !== undefined) {
+        seccompFd = openSync(ctx.seccompPath, 'r');
+        req.seccompFd = 4;
+      }
+      const plan = launchPlan(ctx.backend, ctx.binary, req);
+      const init = `${JSON.stringify({
+        t: 'init',
+        script: spec.script,
+        settings: spec.settings ?? {},
+        limits: {
+          cpuSeconds: limits.cpuSeconds,
+          processes: limits.processes,
+          fileSizeBytes: limits.fileSizeBytes,
+          openFiles: limits.openFiles,
+          memoryBytes: limits.memoryBytes,
+          maxResultBytes: limits.maxResultBytes,
+          maxResponseBytes: limits.maxResponseBytes,
+          maxErrorBytes: limits.maxOutputBytes,
+        },
+        paths: ctx.pythonPaths,
+      })}\n`;
+
+      const code = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+        (resolve) => {
+          const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe', 'pipe'];
+          if (seccompFd !== undefined) stdio.push(seccompFd);
+          let proc: ChildProcess;
+          try {
+            proc = spawn(plan.file, plan.args, {
+              env: plan.env,
+              stdio,
+              ...(plan.uid !== undefined ? { uid: plan.uid } : {}),
+              ...(plan.gid !== undefined ? { gid: plan.gid } : {}),
+              detached: ctx.backend === 'unconfined-dev',
+            });
+          } catch (e) {
+            out.stderr.push(Buffer.from(String(e)));
+            resolve({ code: 127, signal: null });
+            return;
+          }
+          child = proc;
+          startedAt = performance.now();
+          if (seccompFd !== undefined) {
+            closeSync(seccompFd);
+            seccompFd = undefined;
+          }
+          proc.on('error', (e) => {
+            out.stderr.push(Buffer.from(`spawn failed: ${e.message}`));
+          });
+          const [, stdout, stderr, ch] = proc.stdio as unknown as [
+            null,
+            Readable,
+            Readable,
+            Socket,
+          ];
+          channel = ch;
+          stdout.on('data', (c: Buffer) => onOutput('stdout', c));
+          stderr.on('data', (c: Buffer) => onOutput('stderr', c));
+          const splitter = new LineSplitter(
+            Math.max(limits.maxResultBytes, limits.maxPromptBytes, limits.maxOutputBytes) + 65536,
+          );
+          ch.on('data', (c: Buffer) => {
+            const lines = splitter.push(c);
+            if (lines === null) return protocolError('control message too large');
+            for (const l of lines) onMessage(l);
+          });
+          ch.on('error', () => {
+            // EPIPE when the sandbox died before reading: the exit status tells what happened
+          });
+          ch.write(init);
+          armRunTimer();
+          if (cancelRequested) kill({ kind: 'cancelled' });
+          emit({ type: 'running' });
+          proc.on('close', (c, s) => resolve({ code: c, signal: s }));
+        },
+      );
+      clearTimeout(runTimer);
+      clearTimeout(llmTimer);
+      clearTimeout(escalate);
+      const result = finish(code.code, code.signal);
+      channel?.destroy();
+      return result;
+    } finally {
+      if (seccompFd !== undefined) closeSync(seccompFd);
+      if (uid !== undefined) await reap(uid);
+      if (uid !== undefined) ctx.pool?.release(uid);
+    }
+  };
+
+  const result = launch()
+    .catch(
+      (e: unknown): RunResult => ({
+        stdout: Buffer.concat(out.stdout),
+        stderr: Buffer.concat(out.stderr),
+        executionMs: Math.round(runningMs()),
+        llmWaitMs: Math.round(llmWaitTotal),
+        backend: ctx.backend,
+        status: 'error',
+        cause: 'startup',
+        error: `sandbox failed: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+    )
+    .then((r) => {
+      finished = true;
+      state = 'finished';
+      queue.close();
+      return r;
+    });
+
+  return {
+    events: queue,
+    get state() {
+      return state;
+    },
+    respond,
+    cancel: () => {
+      cancelRequested = true;
+      if (child) kill({ kind: 'cancelled' });
+    },
+    result,
+  };
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Direct children of a host process (every thread's list). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) for (const c of list.split(' ')) found.push(Number(c));
+    }
+  } catch {
+    // exited, or no /proc children support: the caller falls back to killing `pid`
+  }
+  return found;
+}
+
+/**
+ * Waits until no process of `uid` is left (the namespace's teardown is asynchronous after a
+ * kill), SIGKILLing stragglers after a grace period, so a uid is never reused while busy.
+ */
+async function reap(uid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (processesOf([uid]).length === 0) return;
+    if (i === 50) killProcessesOf([uid]);
+    await new Promise((r) => setTimeout(r, i < 10 ? 2 : 20));
+  }
+}

@@ -1,0 +1,183 @@
+/** `createSandbox`: backend selection, defaults, the uid pool, and `check()`. */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { arch } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Bind, INSIDE, type LaunchRequest, sandboxEnv } from './backends.js';
+import { type ConfinedBackend, detectBackend } from './detect.js';
+import { resolveLimits, startRun } from './runner.js';
+import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
+import { DEFAULT_LIMITS } from './types.js';
+import { UidPool } from './uid-pool.js';
+
+/** Host directory of the in-sandbox runtime (bound read-only into every sandbox). */
+export const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
+/** Host directory of the committed seccomp filters (one blob per architecture). */
+export const SECCOMP_DIR = fileURLToPath(new URL('../seccomp/', import.meta.url));
+
+const RUNTIME_FILE = 'airlock_runtime.py';
+
+export interface SandboxOptions {
+  /**
+   * `auto` (default): nsjail when installed, else bubblewrap; throws when neither is.
+   * `unconfined-dev`: NO confinement, for development only; logged loudly at creation.
+   */
+  backend?: ConfinedBackend | 'auto' | 'unconfined-dev';
+  /** Interpreter (default Debian's `/usr/bin/python3`); must live under /usr when confined. */
+  python?: string;
+  /** Directory of installed packages, bound read-only and importable (see `installPackages`). */
+  packagesDir?: string;
+  /** First host uid of the pool leased to runs when running as root (default 60000). */
+  uidBase?: number;
+  /** Number of uids in the pool, i.e. the most concurrent runs (default 16; more wait). */
+  poolSize?: number;
+  /** Defaults for every run (each run may override). */
+  limits?: Partial<Limits>;
+  /** Apply the seccomp denylist (default: true where a filter exists for this architecture). */
+  seccomp?: boolean;
+  /** Largest script accepted by `run()`, bytes (default 1 MiB). */
+  maxScriptBytes?: number;
+  /** Where warnings go (default: console.warn). */
+  log?: (message: string) => void;
+}
+
+/** A configured sandbox; runs are independent and may be concurrent. */
+export interface Sandbox {
+  readonly backend: BackendName;
+  /** Host uids runs may use (empty when not running as root). */
+  readonly uids: readonly number[];
+  /** Runs a trivial script to prove the backend works; never throws. */
+  check(): Promise<SandboxHealth>;
+  /** Starts one run; throws only for an invalid spec. */
+  run(spec: RunSpec): RunHandle;
+}
+
+/** The seccomp blob for this machine's architecture, if one is committed. */
+export function seccompFilterPath(): string | undefined {
+  const name = arch() === 'x64' ? 'x86_64.bpf' : arch() === 'arm64' ? 'aarch64.bpf' : undefined;
+  if (!name) return undefined;
+  const p = join(SECCOMP_DIR, name);
+  return existsSync(p) ? p : undefined;
+}
+
+/**
+ * Creates a sandbox. Throws `SandboxUnavailableError` (with the install command) when the
+ * backend is missing, and a plain Error for other misconfiguration.
+ *
+ * @example
+ * const sandbox = createSandbox({ backend: 'bwrap' });
+ * const run = sandbox.run({ script: 'set_result(settings["TOKEN"][:3])', settings: { TOKEN: 'abc123' } });
+ * const result = await run.result; // { status: 'completed', result: 'abc', stdout, stderr, ... }
+ */
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const want = options.backend ?? 'auto';
+  let backend: BackendName;
+  let binary: string;
+  if (want === 'unconfined-dev') {
+    backend = 'unconfined-dev';
+    binary = '';
+    log(
+      '!!! AIRLOCK SANDBOX IN UNCONFINED DEVELOPMENT MODE: scripts run with NO confinement ' +
+        '(host filesystem, network, and uid). Never use this with real credentials. !!!',
+    );
+  } else {
+    ({ backend, binary } = detectBackend(want));
+  }
+
+  const python = options.python ?? '/usr/bin/python3';
+  if (!isAbsolute(python)) throw new Error(`sandbox python must be an absolute path: ${python}`);
+  try {
+    accessSync(python, constants.X_OK);
+  } catch {
+    throw new Error(`sandbox python ${python} is not executable`);
+  }
+  if (backend !== 'unconfined-dev' && !python.startsWith('/usr/')) {
+    throw new Error(`sandbox python must live under /usr (only /usr is bound): ${python}`);
+  }
+  const packagesDir = options.packagesDir;
+  if (packagesDir !== undefined) {
+    if (!isAbsolute(packagesDir)) throw new Error(`packagesDir must be absolute: ${packagesDir}`);
+    mkdirSync(packagesDir, { recursive: true, mode: 0o755 });
+  }
+
+  const isRoot = process.getuid?.() === 0;
+  const pool =
+    isRoot && backend !== 'unconfined-dev'
+      ? new UidPool(options.uidBase ?? 60000, options.poolSize ?? 16)
+      : undefined;
+
+  let seccompPath: string | undefined;
+  if (backend === 'bwrap' && options.seccomp !== false) {
+    seccompPath = seccompFilterPath();
+    if (options.seccomp === true && !seccompPath) {
+      throw new Error(`no seccomp filter committed for architecture ${arch()}`);
+    }
+  }
+
+  const defaults = resolveLimits(DEFAULT_LIMITS, options.limits);
+  const confined = backend !== 'unconfined-dev';
+  const runtimeFile = confined
+    ? `${INSIDE.runtimeDir}/${RUNTIME_FILE}`
+    : join(RUNTIME_DIR, RUNTIME_FILE);
+  const pythonPaths =
+    packagesDir === undefined ? [] : [confined ? INSIDE.packagesDir : packagesDir];
+
+  const request = (
+    network: LaunchRequest['network'],
+    limits: Limits,
+    uid: number | undefined,
+  ): LaunchRequest => {
+    const binds: Bind[] = [{ src: RUNTIME_DIR, dest: INSIDE.runtimeDir }];
+    if (packagesDir !== undefined) binds.push({ src: packagesDir, dest: INSIDE.packagesDir });
+    return {
+      command: [python, '-I', '-B', runtimeFile],
+      binds,
+      network,
+      limits,
+      uid,
+      gid: uid,
+      seccompFd: undefined,
+      env: sandboxEnv(),
+    };
+  };
+
+  const ctx = {
+    backend,
+    binary,
+    request,
+    pythonPaths,
+    pool,
+    seccompPath,
+    defaults,
+    maxScriptBytes: options.maxScriptBytes ?? 1024 * 1024,
+  };
+
+  return {
+    backend,
+    uids: pool?.uids() ?? [],
+    run: (spec) => startRun(ctx, spec),
+    async check(): Promise<SandboxHealth> {
+      let version: string;
+      try {
+        const exe = backend === 'unconfined-dev' ? python : binary;
+        version = execFileSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim();
+      } catch (e) {
+        version = `unknown (${e instanceof Error ? e.message : String(e)})`;
+      }
+      const health = {
+        backend,
+        version,
+        unconfined: !confined,
+        seccomp: seccompPath !== undefined,
+      };
+      const r = await startRun(ctx, {
+        script: 'set_result(6 * 7)',
+        limits: { timeoutMs: 10_000 },
+      }).result;
+      if (r.status === 'completed' && r.result === 42) return { ...health, ok: true };
+      return { ...health, ok: false, detail: r.status === 'completed' ? 'wrong result' : r.error };
+    },
+  };
+}
