@@ -146,27 +146,28 @@ export function pythonReprBytes(value: string, escapeSingleQuote: boolean): stri
 
 /** How one percent-encoder treats the characters outside the always-safe set. */
 export interface PercentStyle {
-  /** Extra characters left as they are (`'/'` for Python's `quote`, `''` for `quote_plus`). */
+  /** Characters besides ASCII letters and digits left as they are. */
   readonly safe: string;
   /** `quote_plus` and form encoding print a space as `+`. */
   readonly spaceAsPlus: boolean;
   readonly upperHex: boolean;
 }
 
-const ALWAYS_SAFE = /^[A-Za-z0-9_.~-]$/;
+const ALNUM = /^[A-Za-z0-9]$/;
 
 /**
- * Percent-encodes the value's UTF-8 bytes. `{safe: '/', spaceAsPlus: false, upperHex: true}` is
- * Python's `urllib.parse.quote`, `{safe: '', spaceAsPlus: true, upperHex: true}` its `quote_plus`.
+ * Percent-encodes the value's UTF-8 bytes. `{safe: '_.-~/', spaceAsPlus: false, upperHex: true}`
+ * is Python's `urllib.parse.quote`, `{safe: '_.-~', spaceAsPlus: true, upperHex: true}` its
+ * `quote_plus`.
  *
  * @example
- * percentEncode('a b/é', { safe: '/', spaceAsPlus: false, upperHex: true }); // 'a%20b/%C3%A9'
+ * percentEncode('a b/é', { safe: '_.-~/', spaceAsPlus: false, upperHex: true }); // 'a%20b/%C3%A9'
  */
 export function percentEncode(value: string, style: PercentStyle): string {
   let out = '';
   for (const c of utf8(value)) {
     const ch = String.fromCharCode(c);
-    if (c < 0x80 && (ALWAYS_SAFE.test(ch) || style.safe.includes(ch))) out += ch;
+    if (c < 0x80 && (ALNUM.test(ch) || style.safe.includes(ch))) out += ch;
     else if (c === 0x20 && style.spaceAsPlus) out += '+';
     else out += `%${hex2(c, style.upperHex)}`;
   }
@@ -174,17 +175,17 @@ export function percentEncode(value: string, style: PercentStyle): string {
 }
 
 /**
- * The percent-encoder styles covered: Python's `quote` (safe `/`) and `quote(safe='')`,
- * `quote_plus`, JavaScript's `encodeURIComponent` (safe `!'()*`) and `URLSearchParams` (safe `*`,
- * `+` for space), each in upper and lower hex.
+ * The percent-encoder styles covered: Python's `quote` (safe `/`), `quote(safe='')`, `quote_plus`
+ * (also with safe `/`), JavaScript's `encodeURIComponent` and `URLSearchParams` (form encoding),
+ * each in upper and lower hex.
  */
 export const PERCENT_STYLES: readonly PercentStyle[] = [
-  { safe: '/', spaceAsPlus: false },
-  { safe: '', spaceAsPlus: false },
-  { safe: '', spaceAsPlus: true },
-  { safe: '/', spaceAsPlus: true },
-  { safe: "!'()*", spaceAsPlus: false },
-  { safe: '*', spaceAsPlus: true },
+  { safe: '_.-~/', spaceAsPlus: false }, // quote
+  { safe: '_.-~', spaceAsPlus: false }, // quote(safe='')
+  { safe: '_.-~', spaceAsPlus: true }, // quote_plus
+  { safe: '_.-~/', spaceAsPlus: true }, // quote_plus(safe='/')
+  { safe: "-_.!~*'()", spaceAsPlus: false }, // encodeURIComponent
+  { safe: '*-._', spaceAsPlus: true }, // URLSearchParams, HTML forms
 ].flatMap((s) => [
   { ...s, upperHex: true },
   { ...s, upperHex: false },

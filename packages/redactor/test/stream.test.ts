@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, RedactionError, type Secret } from '../src/index.js';
+import { survivingVariants } from './helpers/reference.js';
+
+const TOKEN: Secret = { name: 'TOKEN', value: 'tok_fake_0123456789' };
+
+function feed(
+  chunks: readonly (string | Uint8Array)[],
+  secrets: readonly Secret[] = [TOKEN],
+  cap?: number,
+) {
+  const s = createRedactor(secrets).createStream(cap === undefined ? {} : { maxOutputBytes: cap });
+  let text = '';
+  const released: string[] = [];
+  for (const c of chunks) {
+    const t = s.write(c);
+    released.push(t);
+    text += t;
+  }
+  const end = s.end();
+  return { text: text + end.text, released, end };
+}
+
+describe('createStream', () => {
+  it('masks a secret split across chunks at every possible boundary', () => {
+    const input = `a ${TOKEN.value} b ${TOKEN.value}`;
+    for (let cut = 0; cut <= input.length; cut++) {
+      expect(feed([input.slice(0, cut), input.slice(cut)]).text).toBe(
+        'a [REDACTED:TOKEN] b [REDACTED:TOKEN]',
+      );
+    }
+  });
+
+  it('holds back only the suffix that could still start a match', () => {
+    const s = createRedactor([TOKEN]).createStream();
+    expect(s.write('hello tok_fa')).toBe('hello ');
+    expect(s.write('ke_01 world ')).toBe('tok_fake_01 world ');
+    expect(s.write('t')).toBe(''); // "t" starts "tok_…"
+    expect(s.write('x')).toBe('tx');
+    expect(s.end().text).toBe('');
+  });
+
+  it('releases a finished range only once no later match can extend it', () => {
+    const secrets = [
+      { name: 'SHORT', value: 'fake-abcdefgh' },
+      { name: 'LONG', value: 'xx-fake-abcdefgh-yy-zz' },
+    ];
+    const s = createRedactor(secrets).createStream();
+    // After "fake-abcdefgh" the longer secret is still possible: nothing may be released.
+    expect(s.write('xx-fake-abcdefgh')).toBe('');
+    expect(s.write('-yy-zz!')).toBe('[REDACTED:LONG]!');
+    expect(s.end().counts).toEqual({ LONG: 1, SHORT: 1 });
+  });
+
+  it('unions a match that ends later with a pending range', () => {
+    const secrets = [
+      { name: 'INNER', value: 'fake-mid-0000' },
+      { name: 'OUTER', value: 'aaaa-fake-mid-0000-bbbb' },
+      { name: 'TAIL', value: '0000-bbbb-cccc' },
+    ];
+    const input = 'aaaa-fake-mid-0000-bbbb-cccc.';
+    for (let size = 1; size <= input.length; size++) {
+      const chunks: string[] = [];
+      for (let i = 0; i < input.length; i += size) chunks.push(input.slice(i, i + size));
+      const out = feed(chunks, secrets);
+      expect(out.text).toBe('[REDACTED:OUTER].');
+      expect(out.end.counts).toEqual({ INNER: 1, OUTER: 1, TAIL: 1 });
+    }
+  });
+
+  it('one byte at a time, including multi-byte characters', () => {
+    const value = 'cl\u00e9-\u5bc6\u7801-fake';
+    const bytes = Buffer.from(`\u00e9 ${value} \u5bc6`);
+    const out = feed(
+      [...bytes].map((b) => Uint8Array.of(b)),
+      [{ name: 'U', value }],
+    );
+    expect(out.text).toBe('\u00e9 [REDACTED:U] \u5bc6');
+  });
+
+  it('redacts before truncating and reports what the cap dropped', () => {
+    const input = `0123456789${TOKEN.value}abcdefghij`;
+    const out = feed([input], [TOKEN], 30);
+    // 10 + 15 (marker) fit; then 5 of "abcdefghij".
+    expect(out.text).toBe('0123456789[REDACTED:TOKEN]abcd');
+    expect(out.end.truncated).toBe(true);
+    expect(out.end.omittedBytes).toBe(6);
+    expect(out.end.counts).toEqual({ TOKEN: 1 });
+  });
+
+  it('never cuts a marker or a UTF-8 character at the cap', () => {
+    const marker = feed([`0123${TOKEN.value}`], [TOKEN], 10);
+    expect(marker.text).toBe('0123');
+    expect(marker.end.omittedBytes).toBe('[REDACTED:TOKEN]'.length);
+    const utf = feed(['ab\u5bc6\u7801'], [TOKEN], 4); // 2 + 3 + 3 bytes
+    expect(utf.text).toBe('ab');
+    expect(utf.end.truncated).toBe(true);
+    expect(utf.end.omittedBytes).toBe(6);
+    const exact = feed(['abcd'], [TOKEN], 4);
+    expect(exact.text).toBe('abcd');
+    expect(exact.end.truncated).toBe(false);
+  });
+
+  it('a secret straddling the cap is masked when cap + maxPatternLength raw bytes are captured', () => {
+    const r = createRedactor([TOKEN]);
+    const cap = 64;
+    const raw = Buffer.from(`${'x'.repeat(cap - 5)}${TOKEN.value}${'y'.repeat(200)}`);
+    const captured = raw.subarray(0, cap + r.maxPatternLength);
+    const s = r.createStream({ maxOutputBytes: cap });
+    let text = s.write(captured);
+    const end = s.end({ inputTruncated: true });
+    text += end.text;
+    expect(text).toBe('x'.repeat(cap - 5));
+    expect(end.truncated).toBe(true);
+    expect(survivingVariants([TOKEN], text)).toBe(0);
+    // Had only `cap` raw bytes been captured, the stream still leaks nothing: the cut-off prefix
+    // of the value is withheld because the input was marked truncated.
+    const s2 = r.createStream();
+    const t2 = s2.write(raw.subarray(0, cap)) + s2.end({ inputTruncated: true }).text;
+    expect(t2).toBe('x'.repeat(cap - 5));
+  });
+
+  it('withholds a cut-off secret prefix when the input was truncated', () => {
+    const s = createRedactor([TOKEN]).createStream();
+    const text = s.write('done tok_fake_01234') + s.end({ inputTruncated: true }).text;
+    expect(text).toBe('done ');
+    const s2 = createRedactor([TOKEN]).createStream();
+    // Without the flag the partial value is ordinary text (it is not the secret).
+    expect(s2.write('done tok_fake_01234') + s2.end().text).toBe('done tok_fake_01234');
+  });
+
+  it('keeps memory bounded while one range keeps growing', () => {
+    const secret = { name: 'A8', value: 'aaaaaaaa' };
+    const s = createRedactor([secret]).createStream();
+    let text = '';
+    for (let i = 0; i < 2000; i++) text += s.write('a'.repeat(1000));
+    const end = s.end();
+    expect(text + end.text).toBe('[REDACTED:A8]');
+    expect(end.counts).toEqual({ A8: 1 });
+  });
+
+  it('fails closed: misuse throws RedactionError and the stream stays failed', () => {
+    const s = createRedactor([TOKEN]).createStream();
+    s.write('a');
+    expect(() => s.write(7 as unknown as string)).toThrow(RedactionError);
+    expect(() => s.write('more')).toThrow(/failed earlier/);
+    expect(() => s.end()).toThrow(RedactionError);
+    const t = createRedactor([TOKEN]).createStream();
+    t.end();
+    expect(() => t.write('x')).toThrow(RedactionError);
+  });
+
+  it('does not alias the caller buffer after write returns', () => {
+    const s = createRedactor([TOKEN]).createStream();
+    const chunk = Buffer.from('x tok_fake_01234');
+    let text = s.write(chunk);
+    chunk.fill(0x41); // the caller reuses its buffer
+    text += s.write('56789 y') + s.end().text;
+    expect(text).toBe('x [REDACTED:TOKEN] y');
+  });
+});
