@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
 import {
-  DEFAULT_MAX_EXPORT_BYTES,
+  checkMaxBytes,
   type DecryptExportOptions,
   decryptExport,
   type EncryptExportOptions,
@@ -43,7 +43,7 @@ export async function readExportFile(
   passphrase: string,
   options: DecryptExportOptions = {},
 ): Promise<ExportOpenResult> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
+  const maxBytes = checkMaxBytes(options.maxBytes);
   let data: Buffer;
   try {
     const handle = await open(path, 'r');

@@ -261,6 +261,7 @@ describe('export files on disk', () => {
 
   it('reports an unreadable path, and a truncated file on disk', async () => {
     expectCode(await readExportFile(join(root, 'missing.export'), PASS), 'UNREADABLE');
+    expectCode(await readExportFile(root, PASS), 'UNREADABLE'); // a directory
     const path = join(root, 'cut.export');
     writeFileSync(path, file.subarray(0, file.length - 3));
     expectCode(await readExportFile(path, PASS), 'TRUNCATED');

@@ -332,7 +332,8 @@ function passphraseBytes(passphrase: string): Buffer {
   return Buffer.from(passphrase.normalize('NFC'), 'utf8');
 }
 
-function checkMaxBytes(maxBytes: number | undefined): number {
+/** Validates the `maxBytes` option (throws `RangeError`) and applies the default. */
+export function checkMaxBytes(maxBytes: number | undefined): number {
   const value = maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
   if (!Number.isSafeInteger(value) || value < EXPORT_HEADER_BYTES + TAG_BYTES) {
     throw new RangeError(

@@ -212,6 +212,15 @@ describe('loadMasterKey: permissions', () => {
   });
 });
 
+describe('loadMasterKey: arguments', () => {
+  it('requires the caller to say whether data exists, and a path', () => {
+    const noFlag = { path: keyPath } as unknown as Parameters<typeof loadMasterKey>[0];
+    expect(() => loadMasterKey(noFlag)).toThrow(/dataExists/);
+    expect(() => loadMasterKey({ path: '', dataExists: false })).toThrow(/path/);
+    expect(() => statSync(dataDir)).toThrow(); // nothing was created
+  });
+});
+
 describe('loadMasterKey: encrypted data exists', () => {
   it('refuses a missing key file and does not create one', () => {
     mkdirSync(dataDir, { mode: 0o700 });

@@ -62,6 +62,13 @@ const PRIVATE_MASK = 0o077;
  * if (master.created) db.saveCanary(createCanary(keyring));
  */
 export function loadMasterKey(options: LoadMasterKeyOptions): MasterKey {
+  if (typeof options.dataExists !== 'boolean') {
+    // Defaulting would mean guessing whether to create a key: the caller must say.
+    throw new TypeError('loadMasterKey: dataExists must be true or false');
+  }
+  if (typeof options.path !== 'string' || options.path.length === 0) {
+    throw new TypeError('loadMasterKey: path must be a non-empty string');
+  }
   const path = resolve(options.path);
   ensurePrivateDirectory(dirname(path), options.dataExists, path);
   const existing = readExistingKey(path);
