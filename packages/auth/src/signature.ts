@@ -53,7 +53,7 @@ function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-function hmacHex(secret: string, parts: readonly string[]): Buffer {
+function hmacDigest(secret: string, parts: readonly string[]): Buffer {
   const h = createHmac('sha256', Buffer.from(secret, 'utf8'));
   // Update part by part rather than concatenating, so a large script is not copied again.
   for (const p of parts) h.update(p, 'utf8');
@@ -77,7 +77,7 @@ export function signV1(secret: string, script: string): string {
   if (typeof script !== 'string' || !isWellFormed(script)) {
     throw new TypeError('signV1: script must be a string without lone surrogates');
   }
-  return hmacHex(secret, [script]).toString('hex');
+  return hmacDigest(secret, [script]).toString('hex');
 }
 
 export interface SignV2Options {
@@ -122,7 +122,7 @@ export function signV2(secret: string, script: string, options: SignV2Options = 
     throw new RangeError('signV2: nonce must be lowercase hex, 32..128 chars, even length');
   }
   const timestamp = String(ts);
-  const hash = hmacHex(secret, v2Parts(timestamp, nonce, script)).toString('hex');
+  const hash = hmacDigest(secret, v2Parts(timestamp, nonce, script)).toString('hex');
   return {
     hash,
     timestamp,
@@ -211,7 +211,7 @@ export function verifySignature(
     (timestamp !== undefined && timestamp !== null) || (nonce !== undefined && nonce !== null);
   if (!isV2) {
     if (options.requireV2) return { ok: false, reason: 'v2_required' };
-    const expected = hmacHex(secret, [script]);
+    const expected = hmacDigest(secret, [script]);
     return timingSafeEqual(expected, provided)
       ? { ok: true, version: 1 }
       : { ok: false, reason: 'mismatch' };
@@ -232,7 +232,7 @@ export function verifySignature(
   ) {
     return { ok: false, reason: 'malformed_nonce' };
   }
-  const expected = hmacHex(secret, v2Parts(timestamp, nonce, script));
+  const expected = hmacDigest(secret, v2Parts(timestamp, nonce, script));
   if (!timingSafeEqual(expected, provided)) return { ok: false, reason: 'mismatch' };
   const ts = Number(timestamp);
   if (Math.abs(unixSeconds(options.now) - ts) > window) {
