@@ -22,7 +22,6 @@ export {
   type EncryptExportOptions,
   EXPORT_FORMAT_VERSION,
   EXPORT_HEADER_BYTES,
-  EXPORT_MAGIC,
   type ExportError,
   type ExportErrorCode,
   type ExportHeader,

@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -150,6 +151,21 @@ describe('loadMasterKey: never overwrites an existing file', () => {
       'KEY_NOT_A_FILE',
       keyPath,
     );
+  });
+
+  it('refuses a key file that exists but cannot be opened (a symlink loop), without replacing it', () => {
+    mkdirSync(dataDir, { mode: 0o700 });
+    symlinkSync('master.key', keyPath); // points at itself: open() fails with ELOOP
+    for (const dataExists of [false, true]) {
+      const message = expectRefused(
+        () => loadMasterKey({ path: keyPath, dataExists }),
+        'KEY_UNREADABLE',
+        keyPath,
+      );
+      expect(message).toContain('ELOOP');
+      expect(message).toMatch(/will not replace it/);
+    }
+    expect(readlinkSync(keyPath)).toBe('master.key');
   });
 
   it('does not follow a dangling symlink into creating a file elsewhere', () => {
