@@ -152,6 +152,7 @@ export async function encryptExport(
   header.writeBigUInt64BE(BigInt(data.length), OFF_LENGTH);
 
   const derived = await deriveKey(pass, salt, params);
+  pass.fill(0); // best effort: the string itself cannot be wiped
   const key = createSecretKey(derived);
   derived.fill(0);
   // The nonce is part of the header, and the header is the AAD: draw it before sealing.
@@ -272,7 +273,9 @@ export async function decryptExport(
   if (!parsed.ok) return parsed;
   const { header } = parsed;
   const b = Buffer.from(file.buffer, file.byteOffset, file.length);
-  const derived = await deriveKey(passphraseBytes(passphrase), header.salt, header.params);
+  const pass = passphraseBytes(passphrase);
+  const derived = await deriveKey(pass, header.salt, header.params);
+  pass.fill(0);
   const key = createSecretKey(derived);
   derived.fill(0);
   const plaintext = gcmOpen(
