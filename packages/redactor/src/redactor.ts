@@ -5,7 +5,7 @@
 import { buildAutomaton } from './automaton.js';
 import { failClosed, RedactionError, RedactorConfigError } from './errors.js';
 import { type JsonValue, type RedactJsonOptions, redactJsonValue } from './json.js';
-import { type Compiled, Session } from './session.js';
+import { type Compiled, type Piece, Session } from './session.js';
 import { DEFAULT_MIN_LENGTH, variantsOf } from './variants.js';
 
 /** A secret to redact: the name shown in the marker, and the value. */
@@ -47,9 +47,9 @@ export interface RedactedJson {
 
 export interface StreamOptions {
   /**
-   * Cap on the redacted output, in UTF-8 bytes (default: none). Redaction happens first; what is
-   * past the cap is dropped (a marker is never cut, a character is not split) and the end result
-   * says `truncated: true` with the number of bytes omitted.
+   * Cap on the redacted output text, in UTF-8 bytes (default: none). Redaction happens first;
+   * what is past the cap is dropped (a marker is never cut, a character is never split) and the
+   * end result says `truncated: true` with the number of bytes omitted.
    */
   readonly maxOutputBytes?: number;
 }
@@ -202,7 +202,7 @@ function compile(
   };
   // A name could itself contain a secret's variant; such a marker would leak it. Use a bare one.
   const safeMarkers = compiled.markers.map((m) => {
-    const probe = new Session(compiled, { maxOutputBytes: Number.POSITIVE_INFINITY });
+    const probe = new Session(compiled);
     probe.write(m);
     probe.end(false);
     return probe.rangeCount === 0 ? m : encoder.encode('[REDACTED]');
@@ -221,21 +221,32 @@ function toBytes(chunk: Uint8Array | string): Uint8Array {
   throw new RedactionError('redactor: chunk must be a Uint8Array or a string');
 }
 
+function utf8Length(codePoint: number): number {
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
+
 class Stream implements RedactionStream {
   private readonly session: Session;
   // ignoreBOM keeps a leading BOM as output instead of silently eating it.
   private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   private done = false;
   private failed = false;
+  /** UTF-8 bytes of text returned so far; the cap applies to the text, after decoding. */
+  private outBytes = 0;
+  private capped = false;
+  private omitted = 0;
 
-  constructor(compiled: Compiled, maxOutputBytes: number) {
-    this.session = new Session(compiled, { maxOutputBytes });
+  constructor(
+    compiled: Compiled,
+    private readonly cap: number,
+  ) {
+    this.session = new Session(compiled);
   }
 
   write(chunk: Uint8Array | string): string {
     return this.guard('write', () => {
       if (this.done) throw new RedactionError('redactor: write() after end()');
-      return this.decode(this.session.write(toBytes(chunk)), false);
+      return this.emit(this.session.write(toBytes(chunk)), false);
     });
   }
 
@@ -243,11 +254,13 @@ class Stream implements RedactionStream {
     return this.guard('end', () => {
       if (this.done) throw new RedactionError('redactor: end() called twice');
       this.done = true;
-      const r = this.session.end(options.inputTruncated === true);
+      const inputTruncated = options.inputTruncated === true;
+      const r = this.session.end(inputTruncated);
+      const text = this.emit(r.pieces, true);
       return {
-        text: this.decode(r.pieces, true),
-        truncated: r.truncated,
-        omittedBytes: r.omittedBytes,
+        text,
+        truncated: this.capped || inputTruncated,
+        omittedBytes: this.omitted + r.withheldBytes,
         counts: countsOf(this.session.counts),
       };
     });
@@ -264,11 +277,43 @@ class Stream implements RedactionStream {
     }
   }
 
-  private decode(pieces: readonly Uint8Array[], last: boolean): string {
+  private emit(pieces: readonly Piece[], last: boolean): string {
     let text = '';
-    for (const p of pieces) text += this.decoder.decode(p, { stream: true });
-    if (last) text += this.decoder.decode();
+    for (const p of pieces)
+      text += this.admit(this.decoder.decode(p.bytes, { stream: true }), p.marker);
+    if (last) text += this.admit(this.decoder.decode(), false);
     return text;
+  }
+
+  /** Applies the cap: a marker is admitted whole or not at all, text is cut between characters. */
+  private admit(text: string, whole: boolean): string {
+    if (text.length === 0) return '';
+    const size = Buffer.byteLength(text, 'utf8');
+    if (this.capped) {
+      this.omitted += size;
+      return '';
+    }
+    if (this.outBytes + size <= this.cap) {
+      this.outBytes += size;
+      return text;
+    }
+    this.capped = true;
+    if (whole) {
+      this.omitted += size;
+      return '';
+    }
+    const room = this.cap - this.outBytes;
+    let kept = 0;
+    let units = 0;
+    for (const ch of text) {
+      const n = utf8Length(ch.codePointAt(0) ?? 0);
+      if (kept + n > room) break;
+      kept += n;
+      units += ch.length;
+    }
+    this.outBytes += kept;
+    this.omitted += size - kept;
+    return text.slice(0, units);
   }
 }
 
@@ -320,11 +365,11 @@ class CompiledRedactor implements Redactor {
   }
 
   private whole(bytes: Uint8Array): { result: RedactedText; ranges: number } {
-    const session = new Session(this.compiled, { maxOutputBytes: Number.POSITIVE_INFINITY });
+    const session = new Session(this.compiled);
     const pieces = [...session.write(bytes), ...session.end(false).pieces];
     const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
     let text = '';
-    for (const p of pieces) text += decoder.decode(p, { stream: true });
+    for (const p of pieces) text += decoder.decode(p.bytes, { stream: true });
     text += decoder.decode();
     return { result: { text, counts: countsOf(session.counts) }, ranges: session.rangeCount };
   }

@@ -38,14 +38,10 @@ interface Range {
   secrets: Set<number>;
 }
 
-export interface SessionOptions {
-  /** Cap on output bytes (after redaction); `Infinity` for none. */
-  readonly maxOutputBytes: number;
-}
-
-export interface SessionEnd {
-  readonly truncated: boolean;
-  readonly omittedBytes: number;
+/** A released piece of output: raw input bytes, or a marker (never to be cut). */
+export interface Piece {
+  readonly bytes: Uint8Array;
+  readonly marker: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -57,21 +53,15 @@ export class Session {
   private held: Uint8Array = EMPTY;
   private heldStart = 0;
   private readonly pending: Range[] = [];
-  private pieces: Uint8Array[] = [];
-  private outBytes = 0;
-  private capped = false;
-  private omitted = 0;
+  private pieces: Piece[] = [];
   /** Masked ranges released so far. */
   rangeCount = 0;
   readonly counts = new Map<string, number>();
 
-  constructor(
-    private readonly c: Compiled,
-    private readonly options: SessionOptions,
-  ) {}
+  constructor(private readonly c: Compiled) {}
 
   /** Scans `bytes`, releases what can no longer be part of a match, returns released pieces. */
-  write(bytes: Uint8Array): Uint8Array[] {
+  write(bytes: Uint8Array): Piece[] {
     let buf: Uint8Array;
     if (this.held.length === 0) {
       buf = bytes;
@@ -95,21 +85,17 @@ export class Session {
    * Releases everything left. With `inputTruncated`, the input was cut by a capture limit, so its
    * tail that could be the beginning of a secret (`depth(state)` bytes) is withheld, not released.
    */
-  end(inputTruncated: boolean): { pieces: Uint8Array[] } & SessionEnd {
+  end(inputTruncated: boolean): { pieces: Piece[]; withheldBytes: number } {
     const cut = inputTruncated
       ? this.pos - (this.c.automaton.depth[this.state] as number)
       : this.pos;
     this.release(this.held, cut, true);
-    if (this.emitted < this.pos) this.omitted += this.pos - this.emitted;
+    const withheldBytes = Math.max(0, this.pos - this.emitted);
     this.held = EMPTY;
-    return {
-      pieces: this.take(),
-      truncated: this.capped || inputTruncated,
-      omittedBytes: this.omitted,
-    };
+    return { pieces: this.take(), withheldBytes };
   }
 
-  private take(): Uint8Array[] {
+  private take(): Piece[] {
     const out = this.pieces;
     this.pieces = [];
     return out;
@@ -227,41 +213,12 @@ export class Session {
 
   private emitMarker(r: Range): void {
     this.count(r);
-    const marker = this.c.markers[r.bestSecret] as Uint8Array;
-    // A marker is released whole or not at all.
-    if (!this.capped && this.outBytes + marker.length <= this.options.maxOutputBytes) {
-      this.pieces.push(marker);
-      this.outBytes += marker.length;
-    } else {
-      this.capped = true;
-      this.omitted += marker.length;
-    }
+    this.pieces.push({ bytes: this.c.markers[r.bestSecret] as Uint8Array, marker: true });
   }
 
   private emitRaw(buf: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
-    const len = to - from;
-    if (this.capped) {
-      this.omitted += len;
-      return;
-    }
     const off = from - this.heldStart;
-    const room = this.options.maxOutputBytes - this.outBytes;
-    if (len <= room) {
-      this.pieces.push(buf.subarray(off, off + len));
-      this.outBytes += len;
-      return;
-    }
-    // Cut at the cap, backing off (at most 3 bytes) so a UTF-8 character is not split.
-    let keep = room;
-    for (let back = 0; back < 3 && keep > 0; back++) {
-      if (((buf[off + keep] as number) & 0xc0) !== 0x80) break;
-      keep--;
-    }
-    if (keep > 0 && ((buf[off + keep] as number) & 0xc0) === 0x80) keep = room;
-    if (keep > 0) this.pieces.push(buf.subarray(off, off + keep));
-    this.outBytes += keep;
-    this.omitted += len - keep;
-    this.capped = true;
+    this.pieces.push({ bytes: buf.subarray(off, off + (to - from)), marker: false });
   }
 }

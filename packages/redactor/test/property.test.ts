@@ -1,0 +1,124 @@
+/**
+ * Property: for random secrets and random output built from fillers, secret variants, partial
+ * variants and invalid UTF-8, the stream (any chunking, one byte at a time included), the
+ * whole-buffer entry point and a naive indexOf reference agree exactly, and no variant of any
+ * secret survives.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRedactor, type Secret, variantsOf } from '../src/index.js';
+import { referenceRedact, survivingVariants } from './helpers/reference.js';
+
+// Small alphabet: overlaps, shared prefixes and self-overlapping values are common. No brackets,
+// so a variant can never be spelled by a marker plus its neighbours.
+const CHARS = ['a', 'b', 'c', '0', '1', '-', '/', '+', ' ', '"', "'", '\\', '\n', 'é', '密', '😀'];
+const valueArb = fc
+  .array(fc.constantFrom(...CHARS), { minLength: 3, maxLength: 14 })
+  .map((cs) => cs.join(''));
+const secretsArb = fc.array(
+  fc.record({ name: fc.constantFrom('A', 'B', 'C_TOKEN', 'D'), value: valueArb }),
+  { minLength: 1, maxLength: 5 },
+);
+
+function inputArb(secrets: readonly Secret[]): fc.Arbitrary<Uint8Array> {
+  const variants = secrets.flatMap((s) => variantsOf(s.value).map((v) => v.bytes));
+  const filler = fc.oneof(
+    fc.array(fc.constantFrom(...CHARS), { maxLength: 12 }).map((cs) => Buffer.from(cs.join(''))),
+    fc.uint8Array({ maxLength: 6 }), // arbitrary bytes, invalid UTF-8 included
+  );
+  const piece =
+    variants.length === 0
+      ? filler
+      : fc.oneof(
+          filler,
+          fc.constantFrom(...variants),
+          fc
+            .tuple(fc.constantFrom(...variants), fc.nat())
+            .map(([v, n]) => v.subarray(0, n % v.length)),
+        );
+  return fc.array(piece, { maxLength: 14 }).map((ps) => Buffer.concat(ps));
+}
+
+function chunked(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(at, p));
+    at = p;
+  }
+  out.push(bytes.subarray(at));
+  return out;
+}
+
+function streamed(secrets: readonly Secret[], chunks: readonly Uint8Array[], dense?: number) {
+  const r = createRedactor(secrets, dense === undefined ? {} : { denseTableEntries: dense });
+  const s = r.createStream();
+  let text = '';
+  for (const c of chunks) text += s.write(c);
+  const end = s.end();
+  return { text: text + end.text, counts: end.counts };
+}
+
+describe('streaming = whole buffer = naive reference', () => {
+  it('agree for random secrets, outputs and chunkings; no variant survives', () => {
+    const scenario = secretsArb.chain((secrets) =>
+      fc.record({
+        secrets: fc.constant(secrets),
+        input: inputArb(secrets),
+        cuts: fc.array(fc.nat(), { maxLength: 8 }),
+        dense: fc.constantFrom(undefined, 1, 40),
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ secrets, input, cuts, dense }) => {
+        const whole = createRedactor(secrets).redactBytes(input);
+        const ref = referenceRedact(secrets, input);
+        expect(whole.text).toBe(ref.text);
+        expect(whole.counts).toEqual(ref.counts);
+        const random = streamed(secrets, chunked(input, cuts), dense);
+        expect(random.text).toBe(whole.text);
+        expect(random.counts).toEqual(whole.counts);
+        const bytewise = streamed(
+          secrets,
+          [...input].map((b) => Uint8Array.of(b)),
+          dense,
+        );
+        expect(bytewise.text).toBe(whole.text);
+        expect(survivingVariants(secrets, whole.text)).toBe(0);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('the capped stream is a prefix of the uncapped output and never exceeds the cap', () => {
+    const scenario = secretsArb.chain((secrets) =>
+      fc.record({
+        secrets: fc.constant(secrets),
+        input: inputArb(secrets),
+        cuts: fc.array(fc.nat(), { maxLength: 6 }),
+        cap: fc.nat({ max: 120 }),
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ secrets, input, cuts, cap }) => {
+        const r = createRedactor(secrets);
+        const full = r.redactBytes(input).text;
+        const s = r.createStream({ maxOutputBytes: cap });
+        let text = '';
+        for (const c of chunked(input, cuts)) text += s.write(c);
+        const end = s.end();
+        text += end.text;
+        const fullBytes = Buffer.from(full);
+        const gotBytes = Buffer.from(text);
+        expect(gotBytes.length).toBeLessThanOrEqual(cap);
+        expect(end.truncated).toBe(fullBytes.length > cap);
+        if (!end.truncated) expect(text).toBe(full);
+        // A strict prefix by characters (up to replacement characters at the cut).
+        expect(full.startsWith(text.replace(/\ufffd$/u, ''))).toBe(true);
+        expect(survivingVariants(secrets, text)).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
