@@ -4,7 +4,7 @@
  * can be run alone and `pnpm bench` rewrites them all.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const RESULTS_PATH = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
