@@ -29,3 +29,22 @@ export function pythonWith(values: readonly string[], code: string): Buffer {
 export function pythonStrings(values: readonly string[], code: string): string[] {
   return JSON.parse(pythonWith(values, code).toString('utf8')) as string[];
 }
+
+export interface PythonRun {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly status: number | null;
+}
+
+/** Like {@link pythonWith} but keeps stderr and does not fail on a non-zero exit (tracebacks). */
+export function pythonRun(values: readonly string[], code: string): PythonRun {
+  const prelude =
+    'import sys, json\nvalues = json.loads(sys.stdin.buffer.read().decode("utf-8"))\n';
+  const r = spawnSync(PYTHON, ['-I', '-c', prelude + code], {
+    input: JSON.stringify(values),
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8', PYTHONIOENCODING: 'utf-8' },
+  });
+  if (r.error) throw new Error(`python could not start: ${r.error.message}`);
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
