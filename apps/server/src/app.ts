@@ -1,0 +1,95 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from './deps.js';
+import { AppError } from './errors.js';
+import { type AdminEnv, requireAdmin } from './http/admin-auth.js';
+import { type AppEnv, requestContext } from './http/context.js';
+import { errorHandler } from './http/errors.js';
+import { validationHook } from './http/validation.js';
+import { adminAuditRoutes } from './routes/admin/audit.js';
+import { adminCredentialRoutes } from './routes/admin/credentials.js';
+import { adminProfileRoutes } from './routes/admin/profiles.js';
+import { adminSessionRoutes } from './routes/admin/session.js';
+import { agentCredentialRoutes } from './routes/agent/credentials.js';
+import { agentProfileRoutes } from './routes/agent/profiles.js';
+import { healthRoutes } from './routes/health.js';
+
+/** Admin paths reachable without a session. */
+export const PUBLIC_ADMIN_PATHS: ReadonlySet<string> = new Set([
+  '/api/admin/status',
+  '/api/admin/setup',
+  '/api/admin/login',
+]);
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Airlock',
+    version: '0.1.0',
+    description:
+      'Agents run signed Python scripts with credentials they never see. Agent endpoints at the root; admin endpoints under /api/admin.',
+  },
+} as const;
+
+/**
+ * Builds the HTTP application from its dependencies. No environment is read here: `main.ts`
+ * builds real dependencies, tests build their own.
+ *
+ * @example
+ * const app = createApp(deps);
+ * const res = await app.request('/health');
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', requestContext({ trustProxy: deps.config.trustProxy }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `Request body larger than ${deps.config.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    await next();
+    // API answers are never cached by browsers or proxies (they may carry a key shown once).
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', agentCredentialRoutes(deps));
+  app.route('/', agentProfileRoutes(deps));
+
+  // Every admin route needs a session, except the three that get one. Hono runs middleware for
+  // every matching path whichever sub-app owns the handler, so the exemption is explicit here.
+  const requireSession = requireAdmin(deps);
+  app.use('/api/admin/*', (c, next) =>
+    // requireSession is what adds AdminEnv's variables (session, actor) to this context.
+    PUBLIC_ADMIN_PATHS.has(c.req.path)
+      ? next()
+      : requireSession(c as unknown as Context<AdminEnv>, next),
+  );
+  const admin = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
+  admin.route('/', adminSessionRoutes(deps));
+  admin.route('/', adminCredentialRoutes(deps));
+  admin.route('/', adminProfileRoutes(deps));
+  admin.route('/', adminAuditRoutes(deps));
+  app.route('/api/admin', admin);
+
+  app.doc31('/openapi.json', OPENAPI_INFO);
+
+  app.notFound((c) =>
+    c.json({ detail: 'Not Found', code: 'NOT_FOUND', request_id: c.get('requestId') }, 404),
+  );
+  app.onError(errorHandler(deps.logger));
+  return app;
+}
+
+export type AirlockApp = ReturnType<typeof createApp>;

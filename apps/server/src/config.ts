@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const booleanish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/**
+ * The environment Airlock reads, validated once by `main.ts`. Names and defaults match
+ * `docs/configuration` in the README. Nothing else in the server reads `process.env`.
+ */
+const envSchema = z.object({
+  AIRLOCK_DATA_DIR: z.string().min(1).default('./data'),
+  AIRLOCK_PORT: intFrom(1, 65535, 9090).optional(),
+  PORT: intFrom(1, 65535, 9090).optional(),
+  AIRLOCK_HOST: z.string().min(1).default('0.0.0.0'),
+  AIRLOCK_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  AIRLOCK_TRUST_PROXY: booleanish.default(false),
+  AIRLOCK_ADMIN_PASSWORD: z.string().min(1).optional(),
+  AIRLOCK_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
+  AIRLOCK_SANDBOX: z.enum(['auto', 'bwrap', 'nsjail', 'unconfined-dev']).default('auto'),
+  AIRLOCK_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  AIRLOCK_MAX_BODY_BYTES: intFrom(1024, 64 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_DEFAULT_TIMEOUT: intFrom(1, 3600, 60),
+  AIRLOCK_MAX_TIMEOUT: intFrom(1, 86_400, 600),
+  AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
+  AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
+  AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
+  AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_SESSION_IDLE_MINUTES: intFrom(1, 7 * 24 * 60, 12 * 60),
+  AIRLOCK_SESSION_MAX_HOURS: intFrom(1, 90 * 24, 7 * 24),
+});
+
+export interface Config {
+  dataDir: string;
+  port: number;
+  host: string;
+  /** Base URL for `poll_url` and `/skill.md`; when absent, taken from each request. */
+  publicUrl: string | undefined;
+  trustProxy: boolean;
+  adminPassword: string | undefined;
+  adminPasswordFile: string | undefined;
+  sandbox: 'auto' | 'bwrap' | 'nsjail' | 'unconfined-dev';
+  python: string;
+  maxBodyBytes: number;
+  defaultTimeoutSeconds: number;
+  maxTimeoutSeconds: number;
+  concurrency: number;
+  queueSize: number;
+  llmWaitLimitSeconds: number;
+  maxOutputBytes: number;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration from an environment object.
+ * Throws `ConfigError` with every problem listed (never the value of a secret variable).
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (docker-compose and hosting panels often leave them empty).
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.AIRLOCK_DEFAULT_TIMEOUT > e.AIRLOCK_MAX_TIMEOUT) {
+    throw new ConfigError(
+      `Invalid configuration:\n  AIRLOCK_DEFAULT_TIMEOUT (${e.AIRLOCK_DEFAULT_TIMEOUT}) exceeds AIRLOCK_MAX_TIMEOUT (${e.AIRLOCK_MAX_TIMEOUT})`,
+    );
+  }
+  if (e.AIRLOCK_ADMIN_PASSWORD && e.AIRLOCK_ADMIN_PASSWORD_FILE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  set AIRLOCK_ADMIN_PASSWORD or AIRLOCK_ADMIN_PASSWORD_FILE, not both',
+    );
+  }
+  return {
+    dataDir: resolve(e.AIRLOCK_DATA_DIR),
+    port: e.AIRLOCK_PORT ?? e.PORT ?? 9090,
+    host: e.AIRLOCK_HOST,
+    publicUrl: e.AIRLOCK_PUBLIC_URL,
+    trustProxy: e.AIRLOCK_TRUST_PROXY,
+    adminPassword: e.AIRLOCK_ADMIN_PASSWORD,
+    adminPasswordFile: e.AIRLOCK_ADMIN_PASSWORD_FILE,
+    sandbox: e.AIRLOCK_SANDBOX,
+    python: e.AIRLOCK_PYTHON,
+    maxBodyBytes: e.AIRLOCK_MAX_BODY_BYTES,
+    defaultTimeoutSeconds: e.AIRLOCK_DEFAULT_TIMEOUT,
+    maxTimeoutSeconds: e.AIRLOCK_MAX_TIMEOUT,
+    concurrency: e.AIRLOCK_CONCURRENCY,
+    queueSize: e.AIRLOCK_QUEUE_SIZE,
+    llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
+    maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
+    sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.AIRLOCK_SESSION_MAX_HOURS * 3_600_000,
+  };
+}

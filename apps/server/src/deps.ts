@@ -1,0 +1,26 @@
+import type { ScryptParams } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
+import type { Config } from './config.js';
+import type { Clock } from './lib/time.js';
+import type { Logger } from './logger.js';
+import type { LoginLimiter } from './services/admin/login-limiter.js';
+import type { SetupCodeHolder } from './services/admin/setup-code.js';
+
+/**
+ * Everything the app is built from. `main.ts` builds the real ones; tests build their own
+ * (in-memory database, test keyring, controllable clock) and call `createApp(deps)`.
+ */
+export interface AppDeps {
+  config: Config;
+  db: AirlockDb;
+  keyring: Keyring;
+  clock: Clock;
+  logger: Logger;
+  setupCode: SetupCodeHolder;
+  loginLimiter: LoginLimiter;
+  /** scrypt parameters for new admin password hashes (tests use cheaper ones). */
+  passwordParams?: ScryptParams;
+  /** scrypt parameters for new exports (tests use cheaper ones). */
+  exportParams?: { N: number; r: number; p: number };
+}

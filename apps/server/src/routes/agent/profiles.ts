@@ -1,0 +1,116 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../../deps.js';
+import type { AppEnv } from '../../http/context.js';
+import { validationHook } from '../../http/validation.js';
+import { createProfile } from '../../services/profiles/create.js';
+import { attachCredentials, detachCredentials } from '../../services/profiles/credentials.js';
+import {
+  getProfile,
+  linkedCredentials,
+  listProfileRows,
+  type ProfileRow,
+} from '../../services/profiles/queries.js';
+import { agentProfileView } from '../../services/profiles/views.js';
+import { agentActor } from '../actors.js';
+import {
+  AgentProfileSchema,
+  CredentialNamesBody,
+  Description,
+  errorResponses,
+  json,
+  jsonBody,
+  ProfileId,
+} from '../schemas.js';
+
+const Params = z.object({ id: ProfileId });
+
+const list = createRoute({
+  method: 'get',
+  path: '/profiles',
+  tags: ['agent'],
+  summary: 'List profiles (no secrets)',
+  responses: {
+    200: json(z.object({ profiles: z.array(AgentProfileSchema) }), 'All profiles, oldest first'),
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/profiles/{id}',
+  tags: ['agent'],
+  summary: 'One profile',
+  request: { params: Params },
+  responses: { 200: json(AgentProfileSchema, 'The profile'), ...errorResponses(404) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/profiles',
+  tags: ['agent'],
+  summary: 'Create an unlocked profile',
+  request: {
+    body: {
+      required: false,
+      content: {
+        'application/json': { schema: z.object({ description: Description.optional() }) },
+      },
+    },
+  },
+  responses: {
+    201: json(AgentProfileSchema, 'The new profile'),
+    ...errorResponses(400, 413, 415, 422),
+  },
+});
+
+const attach = createRoute({
+  method: 'post',
+  path: '/profiles/{id}/credentials',
+  tags: ['agent'],
+  summary: 'Attach credentials (idempotent, all-or-nothing)',
+  request: { params: Params, body: jsonBody(CredentialNamesBody) },
+  responses: {
+    200: json(AgentProfileSchema, 'The profile'),
+    ...errorResponses(400, 404, 409, 413, 415, 422),
+  },
+});
+
+const detach = createRoute({
+  method: 'delete',
+  path: '/profiles/{id}/credentials',
+  tags: ['agent'],
+  summary: 'Detach credentials (unknown names ignored)',
+  request: { params: Params, body: jsonBody(CredentialNamesBody) },
+  responses: {
+    200: json(AgentProfileSchema, 'The profile'),
+    ...errorResponses(400, 404, 409, 413, 415, 422),
+  },
+});
+
+export function agentProfileRoutes(deps: AppDeps) {
+  const view = (row: ProfileRow) =>
+    agentProfileView(row, linkedCredentials(deps.db, row.id), deps.clock());
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(list, (c) => c.json({ profiles: listProfileRows(deps.db).map(view) }, 200))
+    .openapi(get, (c) => c.json(view(getProfile(deps.db, c.req.valid('param').id)), 200))
+    .openapi(create, (c) => {
+      const body = c.req.valid('json');
+      return c.json(
+        view(createProfile(deps, { description: body.description }, agentActor(c))),
+        201,
+      );
+    })
+    .openapi(attach, (c) => {
+      const { id } = c.req.valid('param');
+      return c.json(
+        view(attachCredentials(deps, id, c.req.valid('json').credentials, agentActor(c))),
+        200,
+      );
+    })
+    .openapi(detach, (c) => {
+      const { id } = c.req.valid('param');
+      return c.json(
+        view(detachCredentials(deps, id, c.req.valid('json').credentials, agentActor(c))),
+        200,
+      );
+    });
+}

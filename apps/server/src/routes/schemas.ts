@@ -1,0 +1,141 @@
+import { z } from '@hono/zod-openapi';
+import { credentialNameSchema, descriptionSchema } from '../lib/names.js';
+import { parseClientTimestamp } from '../lib/time.js';
+
+/** Shared OpenAPI components: the error envelope and the resource objects. */
+
+export const ErrorSchema = z
+  .object({
+    detail: z.union([
+      z.string(),
+      z.array(
+        z.object({
+          type: z.string(),
+          loc: z.array(z.union([z.string(), z.number()])),
+          msg: z.string(),
+          input: z.unknown(),
+        }),
+      ),
+    ]),
+    code: z.string().optional(),
+    request_id: z.string().optional(),
+  })
+  .openapi('Error');
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: errorDescriptions[s] ?? 'Error',
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
+  );
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Malformed request',
+  401: 'Not authenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Request body too large',
+  415: 'Unsupported media type',
+  422: 'Validation failed',
+  429: 'Too many requests (see Retry-After)',
+  503: 'Unavailable (see Retry-After)',
+};
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const CredentialName = credentialNameSchema.openapi({ example: 'STRIPE_API_KEY' });
+export const Description = descriptionSchema.openapi({ example: 'Stripe secret key, read-only' });
+
+/** An ISO-8601 instant; without a zone it is read as UTC. */
+export const ClientTimestamp = z
+  .string()
+  .max(64)
+  .transform((s, ctx) => {
+    const d = parseClientTimestamp(s);
+    if (d === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'Expected an ISO-8601 timestamp, e.g. 2026-12-31T23:59:59Z',
+      });
+      return z.NEVER;
+    }
+    return d;
+  })
+  .openapi({ type: 'string', format: 'date-time', example: '2026-12-31T23:59:59Z' });
+
+export const ProfileId = z
+  .string()
+  .max(64)
+  .openapi({ param: { name: 'id', in: 'path' }, example: '0b4c…' });
+
+export const AgentCredentialSchema = z
+  .object({ name: z.string(), description: z.string(), value_exists: z.boolean() })
+  .openapi('AgentCredential');
+
+export const AgentProfileSchema = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    locked: z.boolean(),
+    key_id: z.string().nullable(),
+    credentials: z.array(AgentCredentialSchema),
+    expires_at: z.string().nullable(),
+    expired: z.boolean(),
+    revoked: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Profile');
+
+export const AdminCredentialSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    has_value: z.boolean(),
+    redactable: z.boolean().nullable(),
+    value_updated_at: z.string().nullable(),
+    used_by: z.array(
+      z.object({ profile_id: z.string(), locked: z.boolean(), revoked: z.boolean() }),
+    ),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('AdminCredential');
+
+export const AdminProfileSchema = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    locked: z.boolean(),
+    key_id: z.string().nullable(),
+    credentials: z.array(
+      z.object({ name: z.string(), description: z.string(), has_value: z.boolean() }),
+    ),
+    expires_at: z.string().nullable(),
+    expired: z.boolean(),
+    revoked: z.boolean(),
+    require_signature_v2: z.boolean(),
+    locked_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('AdminProfile');
+
+export const CredentialNamesBody = z
+  .object({ credentials: z.array(CredentialName).max(500) })
+  .openapi('CredentialNames');

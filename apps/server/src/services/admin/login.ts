@@ -1,0 +1,71 @@
+import { hashPassword, verifyPassword } from '@airlock/auth';
+import { admin, sessions } from '@airlock/db';
+import { eq } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { createSession } from './sessions.js';
+import { assertPasswordPolicy } from './setup.js';
+
+/**
+ * Checks the admin password and starts a session. Throttled per client address before any
+ * hashing (429 with Retry-After). The one failure message never says why.
+ */
+export async function login(
+  deps: AppDeps,
+  password: string,
+  actor: Actor,
+): Promise<{ token: string; expiresAt: Date }> {
+  const client = actor.ip ?? 'unknown';
+  const wait = deps.loginLimiter.retryAfter(client, deps.clock().getTime());
+  if (wait > 0) {
+    throw new AppError('RATE_LIMITED', 'Too many failed login attempts; try again later', {
+      retryAfter: wait,
+    });
+  }
+  const row = deps.db.select().from(admin).where(eq(admin.id, 1)).get();
+  if (!row) throw new AppError('CONFLICT', 'Setup has not been completed yet');
+  const verdict = await verifyPassword(password, row.passwordHash, deps.passwordParams);
+  if (!verdict.ok) {
+    deps.loginLimiter.recordFailure(client, deps.clock().getTime());
+    recordAudit(deps, actor, 'admin.login_failed');
+    throw new AppError('UNAUTHORIZED', 'Invalid password');
+  }
+  deps.loginLimiter.reset(client);
+  if (verdict.needsRehash) {
+    const upgraded = await hashPassword(password, deps.passwordParams);
+    deps.db.update(admin).set({ passwordHash: upgraded }).where(eq(admin.id, 1)).run();
+  }
+  const { token, session } = createSession(deps, actor.ip);
+  recordAudit(deps, { ...actor, id: session.id }, 'admin.login');
+  return { token, expiresAt: session.expiresAt };
+}
+
+/**
+ * Changes the admin password after checking the current one; every session ends (including
+ * stolen ones) and the caller gets a fresh session.
+ */
+export async function changePassword(
+  deps: AppDeps,
+  input: { currentPassword: string; newPassword: string },
+  actor: Actor,
+): Promise<{ token: string; expiresAt: Date }> {
+  const row = deps.db.select().from(admin).where(eq(admin.id, 1)).get();
+  if (!row) throw new AppError('CONFLICT', 'Setup has not been completed yet');
+  const verdict = await verifyPassword(
+    input.currentPassword,
+    row.passwordHash,
+    deps.passwordParams,
+  );
+  if (!verdict.ok) throw new AppError('FORBIDDEN', 'Current password is incorrect');
+  assertPasswordPolicy(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, deps.passwordParams);
+  const now = deps.clock();
+  deps.db.transaction((tx) => {
+    tx.update(admin).set({ passwordHash, passwordChangedAt: now }).where(eq(admin.id, 1)).run();
+    tx.delete(sessions).run();
+  });
+  recordAudit(deps, actor, 'admin.password_changed');
+  const { token, session } = createSession(deps, actor.ip);
+  return { token, expiresAt: session.expiresAt };
+}

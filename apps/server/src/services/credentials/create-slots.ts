@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { credentials } from '@airlock/db';
+import type { AppDeps } from '../../deps.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { findCredentialByName } from './queries.js';
+
+/**
+ * `POST /credentials` (agent): creates empty slots; existing names are skipped; values are never
+ * accepted here (only a person enters them, in the admin UI). Names are validated by the route
+ * before this runs, so the batch is all-or-nothing: one transaction, no partial creation.
+ */
+export function createCredentialSlots(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  items: readonly { name: string; description?: string | undefined }[],
+  actor: Actor,
+): { created: string[]; skipped: string[] } {
+  const created: string[] = [];
+  const skipped: string[] = [];
+  const now = deps.clock();
+  deps.db.transaction((tx) => {
+    for (const item of items) {
+      if (created.includes(item.name) || findCredentialByName(tx, item.name)) {
+        skipped.push(item.name);
+        continue;
+      }
+      tx.insert(credentials)
+        .values({
+          id: randomUUID(),
+          name: item.name,
+          description: item.description ?? '',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
+      created.push(item.name);
+    }
+  });
+  if (created.length > 0)
+    recordAudit(deps, actor, 'credential.create_slots', undefined, { created });
+  return { created, skipped };
+}

@@ -1,0 +1,39 @@
+import { credentials } from '@airlock/db';
+import { eq } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.js';
+import { credentialValueContext, sealText } from '../../lib/sealed.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { getCredentialByName } from './queries.js';
+
+/**
+ * `PUT /api/admin/credentials/{name}`: set or rotate the value (`value: string`), clear it
+ * (`value: null`), and/or change the description. Locked profiles see a rotated value at their
+ * next execution (values are read at run time, never cached in a profile).
+ */
+export function updateCredential(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  name: string,
+  input: { description?: string | undefined; value?: string | null | undefined },
+  actor: Actor,
+) {
+  const now = deps.clock();
+  const row = getCredentialByName(deps.db, name);
+  const patch: Partial<typeof credentials.$inferInsert> = { updatedAt: now };
+  if (input.description !== undefined) patch.description = input.description;
+  if (input.value === null) {
+    patch.value = null;
+    patch.valueUpdatedAt = now;
+  } else if (input.value !== undefined) {
+    patch.value = sealText(deps.keyring, input.value, credentialValueContext(row.id));
+    patch.valueUpdatedAt = now;
+  }
+  deps.db.update(credentials).set(patch).where(eq(credentials.id, row.id)).run();
+  const action =
+    input.value === null
+      ? 'credential.clear_value'
+      : input.value !== undefined
+        ? 'credential.set_value'
+        : 'credential.update';
+  recordAudit(deps, actor, action, { type: 'credential', id: row.id }, { name });
+  return getCredentialByName(deps.db, name);
+}

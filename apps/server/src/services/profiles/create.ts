@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { profiles } from '@airlock/db';
+import type { AppDeps } from '../../deps.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { getProfile, type ProfileRow } from './queries.js';
+
+/** `POST /profiles` and `POST /api/admin/profiles`: a new unlocked profile with no credentials. */
+export function createProfile(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  input: {
+    description?: string | undefined;
+    expiresAt?: Date | null | undefined;
+    requireSignatureV2?: boolean | undefined;
+  },
+  actor: Actor,
+): ProfileRow {
+  const now = deps.clock();
+  const id = randomUUID();
+  deps.db
+    .insert(profiles)
+    .values({
+      id,
+      description: input.description ?? '',
+      expiresAt: input.expiresAt ?? null,
+      requireSignatureV2: input.requireSignatureV2 ?? false,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
+  recordAudit(deps, actor, 'profile.create', { type: 'profile', id });
+  return getProfile(deps.db, id);
+}

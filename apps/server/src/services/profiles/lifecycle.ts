@@ -1,0 +1,162 @@
+import { generateProfileKey } from '@airlock/auth';
+import { profiles } from '@airlock/db';
+import { eq } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+import type { Tx } from '../../lib/db.js';
+import { profileSecretContext, sealText } from '../../lib/sealed.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { getProfile, type ProfileRow } from './queries.js';
+
+/**
+ * The profile lifecycle: unlocked (configuring) → locked (a key exists) → revoked (permanent).
+ * A key's secret is returned exactly once, by `lock` or `regenerate`; only its sealed blob is
+ * stored (the server must recompute HMACs, so it cannot be a hash).
+ */
+export interface IssuedKey {
+  profile: ProfileRow;
+  /** `ark_<id>:<secret>`: show once, never again. */
+  key: string;
+}
+
+function issueKey(
+  deps: Pick<AppDeps, 'keyring'>,
+  tx: Tx,
+  profileId: string,
+  now: Date,
+  lock: boolean,
+): string {
+  const key = generateProfileKey();
+  tx.update(profiles)
+    .set({
+      keyId: key.keyId,
+      secret: sealText(deps.keyring, key.secret, profileSecretContext(profileId)),
+      ...(lock ? { locked: true, lockedAt: now } : {}),
+      updatedAt: now,
+    })
+    .where(eq(profiles.id, profileId))
+    .run();
+  return key.full;
+}
+
+/** Locks an unlocked profile and issues its key. Already locked or revoked → 409. */
+export function lockProfile(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  id: string,
+  actor: Actor,
+): IssuedKey {
+  const now = deps.clock();
+  const key = deps.db.transaction((tx) => {
+    const p = getProfile(tx, id);
+    if (p.revoked) throw new AppError('CONFLICT', 'Profile has been revoked');
+    if (p.locked)
+      throw new AppError(
+        'CONFLICT',
+        'Profile is already locked; regenerate its key to get a new one',
+      );
+    const full = issueKey(deps, tx, id, now, true);
+    recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.lock', { type: 'profile', id });
+    return full;
+  });
+  return { profile: getProfile(deps.db, id), key };
+}
+
+/** Replaces a locked profile's key: the old key id and secret stop working at once. */
+export function regenerateKey(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  id: string,
+  actor: Actor,
+): IssuedKey {
+  const now = deps.clock();
+  const key = deps.db.transaction((tx) => {
+    const p = getProfile(tx, id);
+    if (p.revoked) throw new AppError('CONFLICT', 'Profile has been revoked');
+    if (!p.locked) throw new AppError('CONFLICT', 'Profile is not locked; lock it to issue a key');
+    const full = issueKey(deps, tx, id, now, false);
+    recordAudit(
+      { db: tx, clock: deps.clock },
+      actor,
+      'profile.regenerate_key',
+      { type: 'profile', id },
+      {
+        previous_key_id: p.keyId,
+      },
+    );
+    return full;
+  });
+  return { profile: getProfile(deps.db, id), key };
+}
+
+/**
+ * Revokes a profile, permanently: its key stops working at once and cannot be re-issued. The key
+ * id stays (so a request with it gets "Profile has been revoked"); the secret blob is dropped.
+ * Revoking twice is harmless.
+ */
+export function revokeProfile(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  id: string,
+  actor: Actor,
+): ProfileRow {
+  const now = deps.clock();
+  deps.db.transaction((tx) => {
+    const p = getProfile(tx, id);
+    if (p.revoked) return;
+    tx.update(profiles)
+      .set({ revoked: true, revokedAt: now, secret: null, updatedAt: now })
+      .where(eq(profiles.id, id))
+      .run();
+    recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.revoke', { type: 'profile', id });
+  });
+  return getProfile(deps.db, id);
+}
+
+/**
+ * Changes description, expiry (`null` clears it) or the replay-protection requirement. Expiry is
+ * checked at every use; moving it into the future makes an expired, unrevoked profile usable
+ * again (expiry is not revocation).
+ */
+export function updateProfile(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  id: string,
+  input: {
+    description?: string | undefined;
+    expiresAt?: Date | null | undefined;
+    requireSignatureV2?: boolean | undefined;
+  },
+  actor: Actor,
+): ProfileRow {
+  const now = deps.clock();
+  deps.db.transaction((tx) => {
+    getProfile(tx, id);
+    const patch: Partial<typeof profiles.$inferInsert> = { updatedAt: now };
+    if (input.description !== undefined) patch.description = input.description;
+    if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
+    if (input.requireSignatureV2 !== undefined) patch.requireSignatureV2 = input.requireSignatureV2;
+    tx.update(profiles).set(patch).where(eq(profiles.id, id)).run();
+    recordAudit(
+      { db: tx, clock: deps.clock },
+      actor,
+      'profile.update',
+      { type: 'profile', id },
+      {
+        fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined),
+      },
+    );
+  });
+  return getProfile(deps.db, id);
+}
+
+/**
+ * Deletes an unlocked or revoked profile. A locked, live profile must be revoked first (409), so
+ * a published key never silently disappears. Execution history is kept (it names the profile id).
+ */
+export function deleteProfile(deps: Pick<AppDeps, 'db' | 'clock'>, id: string, actor: Actor): void {
+  deps.db.transaction((tx) => {
+    const p = getProfile(tx, id);
+    if (p.locked && !p.revoked) {
+      throw new AppError('CONFLICT', 'Cannot delete a locked profile; revoke it first');
+    }
+    tx.delete(profiles).where(eq(profiles.id, id)).run();
+    recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.delete', { type: 'profile', id });
+  });
+}

@@ -1,0 +1,46 @@
+import { credentials, profileCredentials, profiles } from '@airlock/db';
+import { asc, eq } from 'drizzle-orm';
+import { AppError } from '../../errors.js';
+import type { DbLike } from '../../lib/db.js';
+
+export type ProfileRow = typeof profiles.$inferSelect;
+export type LinkedCredential = { id: string; name: string; description: string; hasValue: boolean };
+
+export function findProfile(db: DbLike, id: string): ProfileRow | undefined {
+  return db.select().from(profiles).where(eq(profiles.id, id)).get();
+}
+
+export function getProfile(db: DbLike, id: string): ProfileRow {
+  const row = findProfile(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `Profile '${id}' not found`);
+  return row;
+}
+
+export function listProfileRows(db: DbLike): ProfileRow[] {
+  return db.select().from(profiles).orderBy(asc(profiles.createdAt), asc(profiles.id)).all();
+}
+
+export function linkedCredentials(db: DbLike, profileId: string): LinkedCredential[] {
+  return db
+    .select({
+      id: credentials.id,
+      name: credentials.name,
+      description: credentials.description,
+      value: credentials.value,
+    })
+    .from(profileCredentials)
+    .innerJoin(credentials, eq(credentials.id, profileCredentials.credentialId))
+    .where(eq(profileCredentials.profileId, profileId))
+    .orderBy(asc(credentials.name))
+    .all()
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      hasValue: r.value !== null,
+    }));
+}
+
+export function isExpired(row: Pick<ProfileRow, 'expiresAt'>, now: Date): boolean {
+  return row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
+}

@@ -1,0 +1,45 @@
+import { isoOrNull, isoUtc } from '../../lib/time.js';
+import { isExpired, type LinkedCredential, type ProfileRow } from './queries.js';
+
+/** The contract's profile object (agent side), plus `expired`. Never a secret. */
+export function agentProfileView(row: ProfileRow, creds: LinkedCredential[], now: Date) {
+  return {
+    id: row.id,
+    description: row.description,
+    locked: row.locked,
+    key_id: row.keyId,
+    credentials: creds.map((c) => ({
+      name: c.name,
+      description: c.description,
+      value_exists: c.hasValue,
+    })),
+    expires_at: isoOrNull(row.expiresAt),
+    expired: isExpired(row, now),
+    revoked: row.revoked,
+    created_at: isoUtc(row.createdAt),
+    updated_at: isoUtc(row.updatedAt),
+  };
+}
+
+/** The admin's profile object: `has_value`, the replay-protection setting, lifecycle times. */
+export function adminProfileView(row: ProfileRow, creds: LinkedCredential[], now: Date) {
+  return {
+    id: row.id,
+    description: row.description,
+    locked: row.locked,
+    key_id: row.keyId,
+    credentials: creds.map((c) => ({
+      name: c.name,
+      description: c.description,
+      has_value: c.hasValue,
+    })),
+    expires_at: isoOrNull(row.expiresAt),
+    expired: isExpired(row, now),
+    revoked: row.revoked,
+    require_signature_v2: row.requireSignatureV2,
+    locked_at: isoOrNull(row.lockedAt),
+    revoked_at: isoOrNull(row.revokedAt),
+    created_at: isoUtc(row.createdAt),
+    updated_at: isoUtc(row.updatedAt),
+  };
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { generateProfileKey, generateSetupCode, signV1, signV2 } from '@airlock/auth';
+import { createTestDatabase } from '@airlock/db';
+import { createKeyring } from '@airlock/vault';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { AppDeps } from '../deps.js';
+import { createMemoryLogger } from '../logger.js';
+import { createLoginLimiter } from '../services/admin/login-limiter.js';
+import { memorySetupCode } from '../services/admin/setup-code.js';
+
+/** Cheap scrypt parameters for tests (the real defaults cost ~0.3 s per hash). */
+export const TEST_PASSWORD_PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface TestClock {
+  (): Date;
+  set(iso: string | Date): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = '2026-11-28T12:00:00Z'): TestClock {
+  let now = new Date(start).getTime();
+  const clock = (() => new Date(now)) as TestClock;
+  clock.set = (t) => {
+    now = new Date(t).getTime();
+  };
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  return clock;
+}
+
+/**
+ * A whole app over a fresh in-memory database and a random test key: one per test (or file).
+ * `env` overrides configuration as environment variables would.
+ */
+export function createTestContext(
+  options: { env?: Record<string, string>; setupCode?: string } = {},
+) {
+  const opened = createTestDatabase();
+  const clock = testClock();
+  const logger = createMemoryLogger();
+  const code = options.setupCode ?? generateSetupCode();
+  const setupCode = memorySetupCode(code);
+  const config = loadConfig({ AIRLOCK_DATA_DIR: '/nonexistent-test-data', ...options.env });
+  const deps: AppDeps = {
+    config,
+    db: opened.db,
+    keyring: createKeyring([{ version: 1, key: randomBytes(32) }]),
+    clock,
+    logger,
+    setupCode,
+    loginLimiter: createLoginLimiter(),
+    passwordParams: TEST_PASSWORD_PARAMS,
+    exportParams: { N: 2 ** 10, r: 8, p: 1 },
+  };
+  const app = createApp(deps);
+
+  /** JSON request helper: `call('POST', '/profiles', { body })`. */
+  async function call(
+    method: string,
+    path: string,
+    init: {
+      body?: unknown;
+      rawBody?: string;
+      token?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    const headers: Record<string, string> = { ...init.headers };
+    let body: string | undefined;
+    if (init.rawBody !== undefined) body = init.rawBody;
+    else if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const res = await app.request(path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
+    return { status: res.status, headers: res.headers, json: json as any, text };
+  }
+
+  /** Completes setup and returns an admin session token. */
+  async function adminToken(): Promise<string> {
+    const r = await call('POST', '/api/admin/setup', {
+      body: { setup_code: code, password: TEST_PASSWORD },
+    });
+    if (r.status !== 201) throw new Error(`setup failed: ${r.status} ${r.text}`);
+    return r.json.token as string;
+  }
+
+  /**
+   * The agent flow up to a usable key: credential slots with values, a profile with them
+   * attached, locked. Returns the profile id and its full key.
+   */
+  async function lockedProfile(token: string, values: Record<string, string>) {
+    for (const [name, value] of Object.entries(values)) {
+      const r = await call('POST', '/api/admin/credentials', { token, body: { name, value } });
+      if (r.status !== 201 && r.status !== 409)
+        throw new Error(`credential: ${r.status} ${r.text}`);
+      if (r.status === 409)
+        await call('PUT', `/api/admin/credentials/${name}`, { token, body: { value } });
+    }
+    const p = await call('POST', '/profiles', { body: { description: 'test profile' } });
+    await call('POST', `/profiles/${p.json.id}/credentials`, {
+      body: { credentials: Object.keys(values) },
+    });
+    const locked = await call('POST', `/api/admin/profiles/${p.json.id}/lock`, { token });
+    if (locked.status !== 200) throw new Error(`lock: ${locked.status} ${locked.text}`);
+    const key = locked.json.key as string;
+    const [keyId, secret] = key.split(':') as [string, string];
+    return { profileId: p.json.id as string, key, keyId, secret };
+  }
+
+  return {
+    app,
+    deps,
+    setupCode: code,
+    db: opened.db,
+    sqlite: opened.sqlite,
+    clock,
+    logger,
+    call,
+    adminToken,
+    lockedProfile,
+    close: opened.close,
+  };
+}
+
+export { generateProfileKey, signV1, signV2 };
