@@ -24,6 +24,7 @@ import json
 import linecache
 import os
 import resource
+import signal
 import sys
 import traceback
 import types
@@ -184,6 +185,13 @@ def _classify(exc):
     return None
 
 
+def _child_exit(code):
+    """A process the script forked (os.fork) reached the end of the script: it exits quietly
+    (no traceback, no report); only the main process reports the run's outcome."""
+    _flush_std()
+    os._exit(code)
+
+
 def main():
     channel = _Channel(_CHANNEL_FD)
     init = json.loads(channel.read_line(_MAX_IN))
@@ -208,6 +216,7 @@ def main():
         at = next((i for i, p in enumerate(sys.path) if "-packages" in p), len(sys.path))
         sys.path.insert(at, path)
 
+    main_pid = os.getpid()
     settings = _Settings(init.get("settings") or {})
     del init
 
@@ -259,6 +268,20 @@ def main():
     linecache.cache[_SCRIPT_NAME] = (len(script), None, script.splitlines(True), _SCRIPT_NAME)
 
     _apply_limits(limits)
+    cpu_done = b'{"t":"done","status":"limit","limit":"cpu","error":"CPU time limit exceeded"}\n'
+
+    def on_xcpu(signum, frame):
+        # The interpreter is PID 1 of its namespace, where the kernel drops SIGXCPU's default
+        # action; report the limit here (forked children just die as they would by default).
+        _flush_std()
+        if os.getpid() == main_pid:
+            try:
+                channel.send_raw(cpu_done)
+            finally:
+                os._exit(0)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGXCPU, on_xcpu)
     # Line-buffered stdout: output printed before a timeout kill is not lost in a buffer.
     try:
         sys.stdout.reconfigure(line_buffering=True)
@@ -280,6 +303,8 @@ def main():
             del script
             exec(code, module.__dict__)
     except SystemExit as e:
+        if os.getpid() != main_pid:
+            _child_exit(e.code if isinstance(e.code, int) else 1)
         status = e.code
         if status is None or status == 0:
             pass
@@ -292,12 +317,16 @@ def main():
                 pass
             done = {"t": "done", "status": "error", "error": "script exited with status 1"}
     except MemoryError:
+        if os.getpid() != main_pid:
+            _child_exit(1)
         _flush_std()
         try:
             channel.send_raw(memory_done)
         finally:
             os._exit(0)
     except BaseException as e:  # noqa: BLE001 - everything the script raises is its result
+        if os.getpid() != main_pid:
+            _child_exit(1)
         kind = _classify(e)
         text = _script_traceback(e)
         if len(text) > max_error:
@@ -311,6 +340,8 @@ def main():
             done = {"t": "done", "status": "error", "error": text}
         else:
             done = {"t": "done", "status": "limit", "limit": kind, "error": text}
+    if os.getpid() != main_pid:
+        _child_exit(0)
     _flush_std()
     try:
         with lock:

@@ -120,6 +120,8 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
   for (const b of req.binds) a.push(b.writable ? '--bind' : '--ro-bind', b.src, b.dest);
   // The work dir's mount point itself stays owned by root unless chmod'ed.
   a.push('--chmod', '1777', INSIDE.workDir);
+  // bwrap's root is a writable tmpfs: make it read-only once every mount point exists.
+  a.push('--remount-ro', '/');
   if (req.seccompFd !== undefined) a.push('--seccomp', String(req.seccompFd));
   for (const [k, v] of Object.entries(req.env)) a.push('--setenv', k, v);
   a.push('--chdir', INSIDE.workDir, '--', ...req.command);
