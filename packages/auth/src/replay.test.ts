@@ -220,6 +220,22 @@ describe('MemoryNonceStore', () => {
     expect(s.size).toBe(1);
   });
 
+  it('verifyRequest throws on an empty key id (a caller bug), never on request input', async () => {
+    const { secret } = generateProfileKey();
+    await expect(
+      verifyRequest(secret, '', signed(secret, 'x'), {
+        nonceStore: new MemoryNonceStore(),
+        now: at(T),
+      }),
+    ).rejects.toThrow(TypeError);
+    const junk = { script: 1, hash: {}, timestamp: [], nonce: Symbol('n') };
+    expect(
+      await verifyRequest(secret, 'ark_abcdefghijklmnopqrstuvwx', junk, {
+        nonceStore: new MemoryNonceStore(),
+      }),
+    ).toEqual({ ok: false, reason: 'malformed_script' });
+  });
+
   it('rejects a nonsensical bound', () => {
     expect(() => new MemoryNonceStore({ maxEntries: 0 })).toThrow(RangeError);
   });

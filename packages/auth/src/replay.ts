@@ -77,6 +77,12 @@ export class MemoryNonceStore implements NonceStore {
     return this.#entries.size;
   }
 
+  /**
+   * Claims (key id, nonce) until `expiresAtSec` (inclusive); see {@link NonceStore}.
+   *
+   * @example
+   * nonces.claim('ark_…', 'ab…', now + 600, now); // 'new', then 'seen' until now + 600
+   */
   claim(keyId: string, nonce: string, expiresAtSec: number, nowSec: number): ClaimOutcome {
     this.#sweepOldest(nowSec, SWEEP_STEP);
     // Key ids and nonces never contain a newline, so the joined key is unambiguous.
@@ -157,6 +163,10 @@ export async function verifyRequest(
   request: SignedRequest,
   options: VerifyRequestOptions,
 ): Promise<VerifyRequestResult> {
+  // The key id comes from the caller's own lookup (parseBearerKeyId), not raw from the request.
+  if (typeof keyId !== 'string' || keyId.length === 0) {
+    throw new TypeError('verifyRequest: keyId must be a non-empty string');
+  }
   const sig = verifySignature(secret, request, options);
   if (!sig.ok || sig.version === 1) return sig;
   const nowSec = unixSeconds(options.now);

@@ -172,7 +172,12 @@ function windowOf(options: VerifyOptions): number {
   return w;
 }
 
-/** Current Unix seconds from the clock; a clock that returns garbage is a bug, so it throws. */
+/**
+ * Current Unix seconds from the clock; a clock that returns garbage is a bug, so it throws.
+ *
+ * @example
+ * unixSeconds(() => 1_800_000_000_999); // 1800000000
+ */
 export function unixSeconds(now: Clock = Date.now): number {
   const ms = now();
   if (!Number.isFinite(ms)) throw new TypeError('clock returned a non-finite value');
