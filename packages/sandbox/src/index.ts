@@ -2,6 +2,13 @@ export type { Bind, LaunchPlan, LaunchRequest } from './backends.js';
 export { bwrapPlan, INSIDE, INSIDE_UID, NSJAIL_KAFEL_POLICY, nsjailPlan } from './backends.js';
 export type { ConfinedBackend } from './detect.js';
 export { detectBackend, INSTALL_HINTS, SandboxUnavailableError, which } from './detect.js';
+export type { InstalledPackage, InstallOptions, InstallResult } from './install.js';
+export {
+  installPackages,
+  listInstalled,
+  PACKAGE_SPEC,
+  validatePackageSpecs,
+} from './install.js';
 export type { ProcInfo } from './procs.js';
 export { killProcessesOf, processesOf } from './procs.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';

@@ -1,0 +1,257 @@
+/**
+ * Package installs (`/requirements`): pip run confined (network allowed, only the packages
+ * directory writable) into a `--target` directory that scripts then import from read-only.
+ */
+import { spawn } from 'node:child_process';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { type Bind, INSIDE, launchPlan, sandboxEnv } from './backends.js';
+import { type ConfinedBackend, detectBackend } from './detect.js';
+import type { NetworkPolicy } from './types.js';
+
+export interface InstallOptions {
+  /** Persistent directory of installed packages (created 0755 if missing). */
+  packagesDir: string;
+  /** Requirement specs: `name`, `name[extra]`, `name==1.2`, `name>=1,<2` (nothing else). */
+  packages: string[];
+  /** Package index (http/https URL); pip's default index when omitted. */
+  indexUrl?: string;
+  /** Extra wheel source: an absolute local directory (bound read-only) or an http(s) URL. */
+  findLinks?: string;
+  /** Use no index at all (only `findLinks`). */
+  noIndex?: boolean;
+  /** Whole install timeout, ms (default 5 minutes). */
+  timeoutMs?: number;
+  /** Default: `full` (pip needs the index), `none` with `noIndex` and a local `findLinks`. */
+  network?: NetworkPolicy;
+  backend?: ConfinedBackend | 'auto';
+  python?: string;
+  /** Host uid that owns the packages dir and runs pip when called as root (default 59999). */
+  installerUid?: number;
+  /** Captured installer output, bytes (default 1 MiB). */
+  maxOutputBytes?: number;
+  /** Size of the installer's private /tmp, bytes (default 1 GiB). */
+  tmpfsBytes?: number;
+}
+
+export interface InstalledPackage {
+  name: string;
+  version: string;
+}
+
+export type InstallResult =
+  | { ok: true; installed: InstalledPackage[]; output: string }
+  | { ok: false; reason: 'invalid' | 'failed' | 'timeout'; error: string; output: string };
+
+const OP = '(?:===|==|~=|!=|<=|>=|<|>)';
+const VERSION = '[A-Za-z0-9.*+!_-]+';
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?';
+const EXTRAS = `\\[${NAME}(?:,${NAME})*\\]`;
+/**
+ * One requirement: a PEP 508 name, optional extras, optional version constraints. No spaces,
+ * URLs, paths, markers or options: it always starts with a letter or digit, so pip can never
+ * read it as an option such as `--index-url`.
+ */
+export const PACKAGE_SPEC = new RegExp(
+  `^${NAME}(?:${EXTRAS})?(?:${OP}${VERSION}(?:,${OP}${VERSION})*)?$`,
+);
+
+const MAX_PACKAGES = 100;
+
+/**
+ * Checks requirement specs before anything runs; returns the first problem, or undefined.
+ *
+ * @example
+ * validatePackageSpecs(['requests==2.31.0']); // undefined
+ * validatePackageSpecs(['--index-url=http://evil']); // 'invalid package spec "--index-url=http://evil"'
+ */
+export function validatePackageSpecs(packages: readonly unknown[]): string | undefined {
+  if (!Array.isArray(packages) || packages.length === 0) return 'no packages given';
+  if (packages.length > MAX_PACKAGES) return `too many packages (at most ${MAX_PACKAGES})`;
+  for (const p of packages) {
+    if (typeof p !== 'string' || p.length > 200 || !PACKAGE_SPEC.test(p)) {
+      return `invalid package spec ${JSON.stringify(String(p).slice(0, 200))}`;
+    }
+  }
+  return undefined;
+}
+
+function validUrl(u: string): boolean {
+  if (/\s/.test(u) || u.startsWith('-')) return false;
+  try {
+    const url = new URL(u);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installed distributions in a packages directory (from each `*.dist-info/METADATA`).
+ *
+ * @example
+ * listInstalled('/var/lib/airlock-packages'); // [{ name: 'requests', version: '2.31.0' }]
+ */
+export function listInstalled(packagesDir: string): InstalledPackage[] {
+  if (!existsSync(packagesDir)) return [];
+  const found: InstalledPackage[] = [];
+  for (const entry of readdirSync(packagesDir)) {
+    if (!entry.endsWith('.dist-info')) continue;
+    let meta: string;
+    try {
+      meta = readFileSync(join(packagesDir, entry, 'METADATA'), 'utf8');
+    } catch {
+      continue;
+    }
+    const header = meta.split(/\r?\n\r?\n/, 1)[0] ?? '';
+    const field = (n: string) =>
+      header
+        .split(/\r?\n/)
+        .find((l) => l.toLowerCase().startsWith(`${n.toLowerCase()}:`))
+        ?.slice(n.length + 1)
+        .trim();
+    const name = field('Name');
+    const version = field('Version');
+    if (name && version) found.push({ name, version });
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function chownTree(path: string, uid: number): void {
+  const st = lstatSync(path);
+  if (st.uid !== uid || st.gid !== uid) chownSync(path, uid, uid);
+  if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid);
+}
+
+/**
+ * Installs packages with pip, confined: the packages dir is the only writable host path, the
+ * run is a fresh sandbox with its own /tmp, and it is killed at the timeout. Returns the
+ * installed list, or the installer's output on failure; never throws for bad input.
+ *
+ * @example
+ * const r = await installPackages({ packagesDir: '/var/lib/airlock-packages', packages: ['requests==2.31.0'] });
+ * if (!r.ok) console.error(r.error, r.output);
+ */
+export async function installPackages(options: InstallOptions): Promise<InstallResult> {
+  const invalid = (error: string): InstallResult => ({
+    ok: false,
+    reason: 'invalid',
+    error,
+    output: '',
+  });
+  const problem = validatePackageSpecs(options.packages);
+  if (problem) return invalid(problem);
+  if (!isAbsolute(options.packagesDir)) return invalid('packagesDir must be an absolute path');
+  if (options.indexUrl !== undefined && !validUrl(options.indexUrl)) {
+    return invalid('indexUrl must be an http(s) URL');
+  }
+  const binds: Bind[] = [{ src: options.packagesDir, dest: INSIDE.packagesDir, writable: true }];
+  let findLinks: string | undefined;
+  if (options.findLinks !== undefined) {
+    if (isAbsolute(options.findLinks)) {
+      if (!existsSync(options.findLinks) || !statSync(options.findLinks).isDirectory()) {
+        return invalid('findLinks directory does not exist');
+      }
+      binds.push({ src: options.findLinks, dest: '/airlock/find-links' });
+      findLinks = '/airlock/find-links';
+    } else if (validUrl(options.findLinks)) {
+      findLinks = options.findLinks;
+    } else {
+      return invalid('findLinks must be an absolute directory or an http(s) URL');
+    }
+  }
+
+  const { backend, binary } = detectBackend(options.backend ?? 'bwrap');
+  const python = options.python ?? '/usr/bin/python3';
+  mkdirSync(options.packagesDir, { recursive: true, mode: 0o755 });
+  const isRoot = process.getuid?.() === 0;
+  const uid = isRoot ? (options.installerUid ?? 59999) : undefined;
+  // The installer uid owns the directory so pip can write it; scripts get it read-only.
+  if (uid !== undefined) chownTree(options.packagesDir, uid);
+
+  const localOnly =
+    options.noIndex === true && (findLinks === undefined || findLinks.startsWith('/'));
+  const network: NetworkPolicy = options.network ?? { mode: localOnly ? 'none' : 'full' };
+  const args = [
+    '-I',
+    '-m',
+    'pip',
+    'install',
+    '--target',
+    INSIDE.packagesDir,
+    '--upgrade',
+    '--no-cache-dir',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--prefer-binary',
+  ];
+  if (options.noIndex) args.push('--no-index');
+  if (options.indexUrl !== undefined) args.push('--index-url', options.indexUrl);
+  if (findLinks !== undefined) args.push('--find-links', findLinks);
+  // `--` ends pip's options: the validated specs can only ever be requirements.
+  args.push('--', ...options.packages);
+
+  const plan = launchPlan(backend, binary, {
+    command: [python, ...args],
+    binds,
+    network,
+    limits: { tmpfsBytes: options.tmpfsBytes ?? 2 ** 30, processes: 256 },
+    uid,
+    gid: uid,
+    seccompFd: undefined,
+    env: { ...sandboxEnv(), HOME: INSIDE.tmpDir },
+  });
+
+  const maxOut = options.maxOutputBytes ?? 2 ** 20;
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const { code, timedOut } = await new Promise<{ code: number | null; timedOut: boolean }>(
+    (resolve) => {
+      const child = spawn(plan.file, plan.args, {
+        env: plan.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid ?? plan.uid } : {}),
+      });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      const take = (c: Buffer) => {
+        if (size >= maxOut) return;
+        const kept = c.subarray(0, maxOut - size);
+        chunks.push(kept);
+        size += kept.length;
+      };
+      child.stdout?.on('data', take);
+      child.stderr?.on('data', take);
+      child.on('error', (e) => take(Buffer.from(`spawn failed: ${e.message}\n`)));
+      child.on('close', (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, timedOut });
+      });
+    },
+  );
+  const output = Buffer.concat(chunks).toString('utf8');
+  if (timedOut) {
+    return {
+      ok: false,
+      reason: 'timeout',
+      error: `install timed out after ${timeoutMs} ms`,
+      output,
+    };
+  }
+  if (code !== 0) {
+    return { ok: false, reason: 'failed', error: `pip exited with status ${code}`, output };
+  }
+  return { ok: true, installed: listInstalled(options.packagesDir), output };
+}

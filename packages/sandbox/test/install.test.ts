@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installPackages, listInstalled, validatePackageSpecs } from '../src/index.js';
+import { leftovers, run, testSandbox } from './helpers.js';
+
+/** Writes a minimal pure-Python wheel (a zip with a dist-info) with Debian's python. */
+function buildWheel(dir: string, name: string, version: string, value: string): void {
+  const py = `
+import base64, hashlib, sys, zipfile
+name, ver, value, out = sys.argv[1:5]
+mod = name.replace("-", "_")
+files = {
+  f"{mod}/__init__.py": f"VALUE = {value!r}\\n".encode(),
+  f"{mod}-{ver}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {ver}\\n".encode(),
+  f"{mod}-{ver}.dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: airlock-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+rec = "".join(f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\\n" for p, d in files.items())
+files[f"{mod}-{ver}.dist-info/RECORD"] = (rec + f"{mod}-{ver}.dist-info/RECORD,,\\n").encode()
+with zipfile.ZipFile(f"{out}/{mod}-{ver}-py3-none-any.whl", "w") as z:
+    for p, d in files.items():
+        z.writestr(p, d)
+`;
+  const r = spawnSync('/usr/bin/python3', ['-I', '-c', py, name, version, value, dir]);
+  if (r.status !== 0) throw new Error(`wheel build failed: ${r.stderr}`);
+}
+
+describe('installPackages', () => {
+  let root: string;
+  let wheels: string;
+  let packagesDir: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'airlock-install-'));
+    chmodSync(root, 0o755); // the sandbox uids must traverse it to reach the binds
+    wheels = join(root, 'wheels');
+    mkdirSync(wheels, { mode: 0o755 });
+    packagesDir = join(root, 'packages');
+    buildWheel(wheels, 'airlock-probe-pkg', '1.2.3', 'hello from the wheel');
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('validates specs strictly: no options, URLs, paths, markers or spaces', () => {
+    for (const ok of [
+      'requests',
+      'requests==2.31.0',
+      'a.b-c_d',
+      'httpx[http2]>=0.27,<1',
+      'x~=1.4',
+    ]) {
+      expect(validatePackageSpecs([ok])).toBeUndefined();
+    }
+    for (const bad of [
+      '--index-url=http://evil.example',
+      '-r',
+      '-rrequirements.txt',
+      'git+https://github.com/x/y',
+      'https://evil.example/x.whl',
+      '../wheels/x.whl',
+      '/etc/passwd',
+      'a b',
+      'x; os_name=="posix"',
+      'x @ https://evil.example/x.whl',
+      'x==1 --extra-index-url=http://evil',
+      '',
+    ]) {
+      expect(validatePackageSpecs([bad])).toMatch(/invalid package spec/);
+    }
+    expect(validatePackageSpecs([])).toBe('no packages given');
+  });
+
+  it('refuses invalid input before anything runs', async () => {
+    const dir = join(root, 'never-created');
+    const r = await installPackages({ packagesDir: dir, packages: ['--index-url=http://evil'] });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid' });
+    const url = await installPackages({
+      packagesDir: dir,
+      packages: ['x'],
+      indexUrl: 'file:///etc',
+    });
+    expect(url).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('installs a local wheel confined, lists it, and scripts import it read-only', async () => {
+    const r = await installPackages({
+      packagesDir,
+      packages: ['airlock-probe-pkg==1.2.3'],
+      findLinks: wheels,
+      noIndex: true,
+      timeoutMs: 120_000,
+    });
+    expect(r.ok ? '' : r.output).toBe('');
+    expect(r).toMatchObject({
+      ok: true,
+      installed: [{ name: 'airlock-probe-pkg', version: '1.2.3' }],
+    });
+    expect(listInstalled(packagesDir)).toEqual([{ name: 'airlock-probe-pkg', version: '1.2.3' }]);
+
+    const sandbox = testSandbox(65100, { packagesDir });
+    const used = await run(
+      sandbox,
+      [
+        'import airlock_probe_pkg',
+        'try:',
+        '    open(airlock_probe_pkg.__file__, "a").write("tampered")',
+        '    w = "written"',
+        'except OSError:',
+        '    w = "refused"',
+        'set_result([airlock_probe_pkg.VALUE, w, airlock_probe_pkg.__file__])',
+      ].join('\n'),
+    );
+    expect(used).toMatchObject({
+      status: 'completed',
+      result: [
+        'hello from the wheel',
+        'refused',
+        '/airlock/packages/airlock_probe_pkg/__init__.py',
+      ],
+    });
+    expect(leftovers(sandbox)).toEqual([]);
+  });
+
+  it('returns the installer output when pip fails', async () => {
+    const r = await installPackages({
+      packagesDir,
+      packages: ['airlock-no-such-package'],
+      findLinks: wheels,
+      noIndex: true,
+      timeoutMs: 120_000,
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'failed' });
+    if (!r.ok)
+      expect(r.output).toMatch(/No matching distribution found for airlock-no-such-package/);
+    // The earlier install is untouched.
+    expect(listInstalled(packagesDir)).toEqual([{ name: 'airlock-probe-pkg', version: '1.2.3' }]);
+  });
+});
