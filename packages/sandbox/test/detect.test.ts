@@ -1,3 +1,4 @@
+import { arch } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, detectBackend, SandboxUnavailableError, which } from '../src/index.js';
 
@@ -29,6 +30,8 @@ describe('backend detection', () => {
     const health = await createSandbox({ backend: 'bwrap', uidBase: 65000, poolSize: 1 }).check();
     expect(health).toMatchObject({ backend: 'bwrap', ok: true, unconfined: false });
     expect(health.version).toMatch(/^bubblewrap \d+\.\d+/);
+    // The committed BPF denylist covers x86_64 and aarch64.
+    expect(health.seccomp).toBe(['x64', 'arm64'].includes(arch()));
   });
 
   it('the unconfined development mode is labelled loudly and in check()', async () => {

@@ -365,6 +365,61 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     expect((r.result as Record<string, number>).unshare_cmd).not.toBe(0);
   });
 
+  it('seccomp refuses ptrace, keyrings, bpf, io_uring, TIOCSTI and exotic sockets; threads, subprocess and multiprocessing still work', async () => {
+    const r = await run(
+      sandbox,
+      [
+        'import ctypes, socket, subprocess, threading, multiprocessing, os',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'def call(nr, *args):',
+        '    rc = libc.syscall(nr, *args)',
+        '    return (rc, ctypes.get_errno())',
+        'out = {}',
+        'out["ptrace_traceme"] = call(101, 0, 0, 0, 0)          # PTRACE_TRACEME on itself',
+        'out["keyctl"] = call(250, 0, 0, 0, 0)',
+        'out["bpf"] = call(321, 0, 0, 0)',
+        'out["io_uring_setup"] = call(425, 1, 0)',
+        'out["userfaultfd"] = call(323, 0)',
+        'out["clone3"] = call(435, 0, 0)',
+        'out["tiocsti"] = [libc.ioctl(0, 0x5412, ctypes.c_char_p(b"x")), ctypes.get_errno()]',
+        'try:',
+        '    socket.socket(17, socket.SOCK_RAW); out["packet"] = "created"',
+        'except OSError as e:',
+        '    out["packet"] = e.errno',
+        'out["seccomp"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("Seccomp:")][0]',
+        'box = []',
+        't = threading.Thread(target=lambda: box.append("thread ok")); t.start(); t.join()',
+        'out["thread"] = box[0]',
+        'out["subprocess"] = subprocess.run(["/usr/bin/echo", "sub ok"], capture_output=True, text=True).stdout.strip()',
+        'with multiprocessing.Pool(2) as pool:',
+        '    out["multiprocessing"] = pool.map(abs, [-1, -2])',
+        'set_result(out)',
+      ].join('\n'),
+      { limits: { timeoutMs: 20_000 } },
+    );
+    expect(r.status === 'error' ? r.error : '').toBe('');
+    expect(r).toMatchObject({
+      status: 'completed',
+      result: {
+        thread: 'thread ok',
+        subprocess: 'sub ok',
+        multiprocessing: [1, 2],
+        tiocsti: [-1, expect.any(Number)],
+      },
+    });
+    if (r.status !== 'completed') return;
+    const res = r.result as Record<string, unknown>;
+    if (backend === 'bwrap') {
+      expect(res.seccomp).toBe('2');
+      for (const k of ['ptrace_traceme', 'keyctl', 'bpf', 'io_uring_setup', 'userfaultfd']) {
+        expect([k, res[k]]).toEqual([k, [-1, 1]]); // EPERM from the filter
+      }
+      expect(res.clone3).toEqual([-1, 38]); // ENOSYS: glibc falls back to clone
+      expect(res.tiocsti).toEqual([-1, 1]);
+      expect(res.packet).toBe(1);
+    }
+  });
+
   it('cancel kills the run with a cancelled result', async () => {
     const handle = sandbox.run({ script: 'import time\ntime.sleep(1000)' });
     setTimeout(() => handle.cancel(), 300);
