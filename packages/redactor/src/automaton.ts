@@ -8,8 +8,11 @@
  * deeper states, which are nearly always single-child chains, keep only their trie children and
  * fall back through failure links, which keeps memory linear in the total pattern length.
  *
- * A transition value `t` is stored as `~t` (negative) when state `t` ends at least one pattern, so
- * the hot loop learns "a match ends here" from the sign of the value it already loaded.
+ * The scanning loop does not carry a state number but a state *reference*: `state * classCount`
+ * for a dense state (the offset of its row, so no multiply on the hot path) and
+ * `denseCount * classCount + (state − denseCount)` for a sparse one. A transition stores the
+ * target's reference, complemented (`~ref`, negative) when the target ends at least one pattern,
+ * so the loop learns "a match ends here" from the sign of the value it already loaded.
  */
 
 /** Upper bound of dense table entries (Int32): 4 Mi entries = 16 MiB. */
@@ -22,8 +25,10 @@ export interface Automaton {
   readonly stateCount: number;
   /** States below this number have a dense row in `dense`. */
   readonly denseCount: number;
-  /** `denseCount * classCount` encoded transitions. */
+  /** `denseCount * classCount` encoded transitions (references, complemented on output). */
   readonly dense: Int32Array;
+  /** `denseCount * classCount`: references at or above it are sparse states. */
+  readonly sparseBase: number;
   /** Trie children of a state are the contiguous states `[childStart, childStart + childCount)`. */
   readonly childStart: Int32Array;
   readonly childCount: Uint16Array;
@@ -136,7 +141,7 @@ export function buildAutomaton(
       s = fail[s] as number;
     }
     const t = dense[s * classCount + (byteClass[b] as number)] as number;
-    return t < 0 ? ~t : t;
+    return refToStateRaw(t < 0 ? ~t : t, denseCount, classCount);
   };
 
   for (let s = 0; s < nodes; s++) {
@@ -156,7 +161,8 @@ export function buildAutomaton(
         dense.copyWithin(row, fRow, fRow + classCount);
       }
       for (let c = start; c < end; c++) {
-        dense[row + (byteClass[label[c] as number] as number)] = hasOutput[c] ? ~c : c;
+        const ref = c < denseCount ? c * classCount : denseCount * classCount + (c - denseCount);
+        dense[row + (byteClass[label[c] as number] as number)] = hasOutput[c] ? ~ref : ref;
       }
     }
   }
@@ -167,6 +173,7 @@ export function buildAutomaton(
     stateCount: nodes,
     denseCount,
     dense,
+    sparseBase: denseCount * classCount,
     childStart,
     childCount,
     label,
@@ -179,17 +186,33 @@ export function buildAutomaton(
   };
 }
 
+function refToStateRaw(ref: number, denseCount: number, classCount: number): number {
+  const base = denseCount * classCount;
+  return ref < base ? ref / classCount : ref - base + denseCount;
+}
+
+/** The state number of a (non-complemented) reference. */
+export function refToState(a: Automaton, ref: number): number {
+  return ref < a.sparseBase ? ref / a.classCount : ref - a.sparseBase + a.denseCount;
+}
+
 /**
- * Encoded transition from a sparse state (`s >= denseCount`): walks trie children and failure
- * links down to a dense state. Amortised O(1) per byte, like any Aho-Corasick failure walk.
+ * Encoded transition (a reference, complemented on output) from a sparse state's reference
+ * (`ref >= sparseBase`): walks trie children and failure links down to a dense state. Amortised
+ * O(1) per byte, like any Aho-Corasick failure walk.
  */
-export function sparseStep(a: Automaton, from: number, b: number): number {
-  let s = from;
-  const { childStart, childCount, label, fail, hasOutput, denseCount } = a;
+export function sparseStep(a: Automaton, ref: number, b: number): number {
+  const { childStart, childCount, label, fail, hasOutput, denseCount, sparseBase } = a;
+  let s = ref - sparseBase + denseCount;
   while (s >= denseCount) {
     const start = childStart[s] as number;
     const end = start + (childCount[s] as number);
-    for (let c = start; c < end; c++) if (label[c] === b) return hasOutput[c] ? ~c : c;
+    for (let c = start; c < end; c++) {
+      if (label[c] === b) {
+        const r = c < denseCount ? c * a.classCount : sparseBase + (c - denseCount);
+        return hasOutput[c] ? ~r : r;
+      }
+    }
     s = fail[s] as number;
   }
   return a.dense[s * a.classCount + (a.byteClass[b] as number)] as number;

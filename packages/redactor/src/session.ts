@@ -11,7 +11,7 @@
  *   will be replaced by its marker and is not kept.
  * Ranges merge when they overlap or touch, so adjacent secrets become one marker.
  */
-import { type Automaton, sparseStep } from './automaton.js';
+import { type Automaton, refToState, sparseStep } from './automaton.js';
 
 /** The compiled secret set a session matches against. */
 export interface Compiled {
@@ -47,7 +47,8 @@ export interface Piece {
 const EMPTY = new Uint8Array(0);
 
 export class Session {
-  private state = 0;
+  /** Automaton state reference (see automaton.ts), not a state number. */
+  private ref = 0;
   private pos = 0;
   private emitted = 0;
   private held: Uint8Array = EMPTY;
@@ -61,7 +62,9 @@ export class Session {
   constructor(private readonly c: Compiled) {}
 
   /** Scans `bytes`, releases what can no longer be part of a match, returns released pieces. */
-  write(bytes: Uint8Array): Piece[] {
+  write(input: Uint8Array): Piece[] {
+    // A plain Uint8Array view (Buffers are a subclass): keeps the hot loop monomorphic.
+    const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let buf: Uint8Array;
     if (this.held.length === 0) {
       buf = bytes;
@@ -72,7 +75,7 @@ export class Session {
       buf.set(bytes, this.held.length);
     }
     this.scan(bytes);
-    this.release(buf, this.pos - (this.c.automaton.depth[this.state] as number), false);
+    this.release(buf, this.pos - this.depth(), false);
     // Keep only the bytes a later release may need (a copy: never alias the caller's buffer).
     const first = this.pending[0];
     const keepFrom = first !== undefined && first.start === this.emitted ? first.end : this.emitted;
@@ -86,13 +89,17 @@ export class Session {
    * tail that could be the beginning of a secret (`depth(state)` bytes) is withheld, not released.
    */
   end(inputTruncated: boolean): { pieces: Piece[]; withheldBytes: number } {
-    const cut = inputTruncated
-      ? this.pos - (this.c.automaton.depth[this.state] as number)
-      : this.pos;
+    const cut = inputTruncated ? this.pos - this.depth() : this.pos;
     this.release(this.held, cut, true);
     const withheldBytes = Math.max(0, this.pos - this.emitted);
     this.held = EMPTY;
     return { pieces: this.take(), withheldBytes };
+  }
+
+  /** Length of the longest input suffix that is a prefix of some pattern. */
+  private depth(): number {
+    const a = this.c.automaton;
+    return a.depth[refToState(a, this.ref)] as number;
   }
 
   private take(): Piece[] {
@@ -101,29 +108,25 @@ export class Session {
     return out;
   }
 
-  /** The hot loop: one table load per byte while in a dense state. */
+  /** The hot loop: two loads per byte (class, transition) while in a dense state. */
   private scan(bytes: Uint8Array): void {
     const a = this.c.automaton;
     const dense = a.dense;
     const byteClass = a.byteClass;
-    const classCount = a.classCount;
-    const denseCount = a.denseCount;
+    const sparseBase = a.sparseBase;
     const base = this.pos;
     const n = bytes.length;
-    let s = this.state;
+    let s = this.ref;
     for (let i = 0; i < n; i++) {
       const b = bytes[i] as number;
-      let t =
-        s < denseCount
-          ? (dense[s * classCount + (byteClass[b] as number)] as number)
-          : sparseStep(a, s, b);
+      let t = s < sparseBase ? (dense[s + (byteClass[b] as number)] as number) : sparseStep(a, s, b);
       if (t < 0) {
         t = ~t;
-        this.onMatch(t, base + i + 1);
+        this.onMatch(refToState(a, t), base + i + 1);
       }
       s = t;
     }
-    this.state = s;
+    this.ref = s;
     this.pos = base + n;
   }
 

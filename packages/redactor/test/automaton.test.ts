@@ -1,26 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Automaton, buildAutomaton, sparseStep } from '../src/automaton.js';
+import { type Automaton, buildAutomaton, refToState, sparseStep } from '../src/automaton.js';
 
 /** Every (end, pattern) pair the automaton reports, in scan order. */
 function scanAll(a: Automaton, text: Uint8Array): string[] {
   const out: string[] = [];
-  let s = 0;
+  let ref = 0;
   text.forEach((b, i) => {
-    let t =
-      s < a.denseCount
-        ? (a.dense[s * a.classCount + (a.byteClass[b] as number)] as number)
-        : sparseStep(a, s, b);
-    if (t < 0) t = ~t;
+    let r =
+      ref < a.sparseBase ? (a.dense[ref + (a.byteClass[b] as number)] as number) : sparseStep(a, ref, b);
+    const output = r < 0;
+    if (r < 0) r = ~r;
+    ref = r;
+    const t = refToState(a, r);
     for (let u = (a.terminal[t] as number) >= 0 ? t : (a.outputLink[t] as number); u >= 0; ) {
       out.push(`${i + 1}:${a.terminal[u]}`);
       u = a.outputLink[u] as number;
     }
     // The sign bit must agree with the output tables.
-    expect(a.hasOutput[t] === 1).toBe(
-      (a.terminal[t] as number) >= 0 || (a.outputLink[t] as number) >= 0,
-    );
-    s = t;
+    expect(a.hasOutput[t] === 1).toBe(output);
+    expect(output).toBe((a.terminal[t] as number) >= 0 || (a.outputLink[t] as number) >= 0);
   });
   return out.sort();
 }
