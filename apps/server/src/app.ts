@@ -11,6 +11,11 @@ import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminCredentialRoutes } from './routes/admin/credentials.js';
 import { adminProfileRoutes } from './routes/admin/profiles.js';
 import { adminSessionRoutes } from './routes/admin/session.js';
+import {
+  adminTransferRoutes,
+  IMPORT_PATHS,
+  MAX_IMPORT_BODY_BYTES,
+} from './routes/admin/transfer.js';
 import { agentCredentialRoutes } from './routes/agent/credentials.js';
 import { agentProfileRoutes } from './routes/agent/profiles.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,17 +49,19 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext({ trustProxy: deps.config.trustProxy }));
-  app.use(
-    '*',
+  // Bodies are limited before they are buffered (Content-Length first, then while streaming);
+  // only the import endpoints accept an export file's size.
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `Request body larger than ${deps.config.maxBodyBytes} bytes`,
-        );
+        throw new AppError('PAYLOAD_TOO_LARGE', `Request body larger than ${maxSize} bytes`);
       },
-    }),
+    });
+  const defaultLimit = limit(deps.config.maxBodyBytes);
+  const importLimit = limit(Math.max(deps.config.maxBodyBytes, MAX_IMPORT_BODY_BYTES));
+  app.use('*', (c, next) =>
+    IMPORT_PATHS.has(c.req.path) ? importLimit(c, next) : defaultLimit(c, next),
   );
   app.use('*', async (c, next) => {
     await next();
@@ -81,6 +88,7 @@ export function createApp(deps: AppDeps) {
   admin.route('/', adminCredentialRoutes(deps));
   admin.route('/', adminProfileRoutes(deps));
   admin.route('/', adminAuditRoutes(deps));
+  admin.route('/', adminTransferRoutes(deps));
   app.route('/api/admin', admin);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
