@@ -33,6 +33,33 @@ describe('HTTP plumbing', () => {
     expect((await ctx.call('GET', '/credentials')).json.credentials).toEqual([]);
   });
 
+  it('refuses lone surrogates, NUL characters and deep nesting with 422, storing nothing', async () => {
+    const bodies = [
+      '{"credentials":[{"name":"OK_NAME","description":"\\ud800"}]}',
+      '{"credentials":[{"name":"OK_NAME","description":"a\\u0000b"}]}',
+      `{"credentials":[{"name":"OK_NAME","description":"d"}],"x":${'['.repeat(40)}${']'.repeat(40)}}`,
+      '{"credentials":[{"name":"OK_NAME"}],"\\udfff":1}',
+    ];
+    for (const rawBody of bodies) {
+      const r = await ctx.call('POST', '/credentials', {
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(r.status).toBe(422);
+      expect(r.json.detail).toMatch(/surrogate|NUL|nested/);
+    }
+    expect((await ctx.call('GET', '/credentials')).json.credentials).toEqual([]);
+  });
+
+  it('treats __proto__ keys as plain data', async () => {
+    const r = await ctx.call('POST', '/credentials', {
+      rawBody: '{"__proto__":{"polluted":true},"credentials":[{"name":"P_KEY"}]}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.status).toBe(201);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses a wrong content type with 415', async () => {
     const r = await ctx.call('POST', '/credentials', {
       rawBody: 'credentials=A',

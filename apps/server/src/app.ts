@@ -6,6 +6,7 @@ import { AppError } from './errors.js';
 import { type AdminEnv, requireAdmin } from './http/admin-auth.js';
 import { type AppEnv, requestContext } from './http/context.js';
 import { errorHandler } from './http/errors.js';
+import { jsonGuard } from './http/json-guard.js';
 import { validationHook } from './http/validation.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminCredentialRoutes } from './routes/admin/credentials.js';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', (c, next) =>
     IMPORT_PATHS.has(c.req.path) ? importLimit(c, next) : defaultLimit(c, next),
   );
+  app.use('*', jsonGuard());
   app.use('*', async (c, next) => {
     await next();
     // API answers are never cached by browsers or proxies (they may carry a key shown once).

@@ -1,0 +1,6 @@
+import { fileURLToPath } from 'node:url';
+
+/** The committed OpenAPI document at the repository root. */
+export const OPENAPI_SPEC_PATH = fileURLToPath(
+  new URL('../../../../specs/openapi.json', import.meta.url),
+);
