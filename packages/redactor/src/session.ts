@@ -12,6 +12,7 @@
  * Ranges merge when they overlap or touch, so adjacent secrets become one marker.
  */
 import { type Automaton, refToState, sparseStep } from './automaton.js';
+import type { WasmScanner } from './wasm-scan.js';
 
 /** The compiled secret set a session matches against. */
 export interface Compiled {
@@ -26,6 +27,8 @@ export interface Compiled {
   readonly names: readonly string[];
   /** `[REDACTED:<NAME>]` per secret, as UTF-8. */
   readonly markers: readonly Uint8Array[];
+  /** The WebAssembly dense loop, or null to use the JavaScript loop. */
+  readonly wasm: WasmScanner | null;
 }
 
 interface Range {
@@ -108,8 +111,42 @@ export class Session {
     return out;
   }
 
-  /** The hot loop: two loads per byte (class, transition) while in a dense state. */
   private scan(bytes: Uint8Array): void {
+    if (this.c.wasm !== null) this.scanWasm(bytes, this.c.wasm);
+    else this.scanJs(bytes);
+  }
+
+  /** The dense loop runs in WebAssembly; matches and sparse states come back here. */
+  private scanWasm(bytes: Uint8Array, wasm: WasmScanner): void {
+    const a = this.c.automaton;
+    const sparseBase = a.sparseBase;
+    const base = this.pos;
+    const n = bytes.length;
+    let s = this.ref;
+    let i = 0;
+    wasm.forget();
+    while (i < n) {
+      let t: number;
+      if (s >= sparseBase) {
+        t = sparseStep(a, s, bytes[i] as number);
+        i++;
+      } else {
+        const stop = wasm.scan(bytes, i, n, s);
+        i = stop.next;
+        t = stop.ref;
+      }
+      if (t < 0) {
+        t = ~t;
+        this.onMatch(refToState(a, t), base + i);
+      }
+      s = t;
+    }
+    this.ref = s;
+    this.pos = base + n;
+  }
+
+  /** The JavaScript loop: two loads per byte (class, transition) while in a dense state. */
+  private scanJs(bytes: Uint8Array): void {
     const a = this.c.automaton;
     const dense = a.dense;
     const byteClass = a.byteClass;
@@ -119,7 +156,8 @@ export class Session {
     let s = this.ref;
     for (let i = 0; i < n; i++) {
       const b = bytes[i] as number;
-      let t = s < sparseBase ? (dense[s + (byteClass[b] as number)] as number) : sparseStep(a, s, b);
+      let t =
+        s < sparseBase ? (dense[s + (byteClass[b] as number)] as number) : sparseStep(a, s, b);
       if (t < 0) {
         t = ~t;
         this.onMatch(refToState(a, t), base + i + 1);

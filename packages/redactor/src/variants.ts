@@ -153,7 +153,21 @@ export interface PercentStyle {
   readonly upperHex: boolean;
 }
 
-const ALNUM = /^[A-Za-z0-9]$/;
+/** ASCII bytes left unencoded, per `safe` string (built once per style). */
+const safeTables = new Map<string, Uint8Array>();
+
+function safeTable(safe: string): Uint8Array {
+  let table = safeTables.get(safe);
+  if (table === undefined) {
+    table = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      if (/^[A-Za-z0-9]$/.test(ch) || safe.includes(ch)) table[c] = 1;
+    }
+    safeTables.set(safe, table);
+  }
+  return table;
+}
 
 /**
  * Percent-encodes the value's UTF-8 bytes. `{safe: '_.-~/', spaceAsPlus: false, upperHex: true}`
@@ -164,10 +178,10 @@ const ALNUM = /^[A-Za-z0-9]$/;
  * percentEncode('a b/é', { safe: '_.-~/', spaceAsPlus: false, upperHex: true }); // 'a%20b/%C3%A9'
  */
 export function percentEncode(value: string, style: PercentStyle): string {
+  const safe = safeTable(style.safe);
   let out = '';
   for (const c of utf8(value)) {
-    const ch = String.fromCharCode(c);
-    if (c < 0x80 && (ALNUM.test(ch) || style.safe.includes(ch))) out += ch;
+    if (c < 0x80 && safe[c] === 1) out += String.fromCharCode(c);
     else if (c === 0x20 && style.spaceAsPlus) out += '+';
     else out += `%${hex2(c, style.upperHex)}`;
   }

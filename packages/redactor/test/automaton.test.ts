@@ -8,7 +8,9 @@ function scanAll(a: Automaton, text: Uint8Array): string[] {
   let ref = 0;
   text.forEach((b, i) => {
     let r =
-      ref < a.sparseBase ? (a.dense[ref + (a.byteClass[b] as number)] as number) : sparseStep(a, ref, b);
+      ref < a.sparseBase
+        ? (a.dense[ref + (a.byteClass[b] as number)] as number)
+        : sparseStep(a, ref, b);
     const output = r < 0;
     if (r < 0) r = ~r;
     ref = r;

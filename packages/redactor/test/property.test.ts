@@ -51,8 +51,16 @@ function chunked(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return out;
 }
 
-function streamed(secrets: readonly Secret[], chunks: readonly Uint8Array[], dense?: number) {
-  const r = createRedactor(secrets, dense === undefined ? {} : { denseTableEntries: dense });
+function streamed(
+  secrets: readonly Secret[],
+  chunks: readonly Uint8Array[],
+  dense: number | undefined,
+  engine: 'wasm' | 'js',
+) {
+  const r = createRedactor(secrets, {
+    engine,
+    ...(dense === undefined ? {} : { denseTableEntries: dense }),
+  });
   const s = r.createStream();
   let text = '';
   for (const c of chunks) text += s.write(c);
@@ -68,21 +76,23 @@ describe('streaming = whole buffer = naive reference', () => {
         input: inputArb(secrets),
         cuts: fc.array(fc.nat(), { maxLength: 8 }),
         dense: fc.constantFrom(undefined, 1, 40),
+        engine: fc.constantFrom('wasm' as const, 'js' as const),
       }),
     );
     fc.assert(
-      fc.property(scenario, ({ secrets, input, cuts, dense }) => {
+      fc.property(scenario, ({ secrets, input, cuts, dense, engine }) => {
         const whole = createRedactor(secrets).redactBytes(input);
         const ref = referenceRedact(secrets, input);
         expect(whole.text).toBe(ref.text);
         expect(whole.counts).toEqual(ref.counts);
-        const random = streamed(secrets, chunked(input, cuts), dense);
+        const random = streamed(secrets, chunked(input, cuts), dense, engine);
         expect(random.text).toBe(whole.text);
         expect(random.counts).toEqual(whole.counts);
         const bytewise = streamed(
           secrets,
           [...input].map((b) => Uint8Array.of(b)),
           dense,
+          engine === 'js' ? 'wasm' : 'js',
         );
         expect(bytewise.text).toBe(whole.text);
         expect(survivingVariants(secrets, whole.text)).toBe(0);
