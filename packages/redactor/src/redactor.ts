@@ -102,6 +102,14 @@ export interface Redactor {
   redactJson(value: JsonValue, options?: RedactJsonOptions): RedactedJson;
   /** A stream for output that arrives in chunks. */
   createStream(options?: StreamOptions): RedactionStream;
+  /**
+   * Captured output in one call: redacts, then applies the cap. `text` is the whole result.
+   * Pass `inputTruncated` when the capture stopped at its limit (`cap + maxPatternLength`).
+   */
+  redactOutput(
+    bytes: Uint8Array | string,
+    options?: StreamOptions & StreamEndOptions,
+  ): StreamResult;
 }
 
 const encoder = new TextEncoder();
@@ -374,6 +382,18 @@ class CompiledRedactor implements Redactor {
     const cap = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     if (!(cap >= 0)) throw new RedactorConfigError('createStream: maxOutputBytes must be ≥ 0');
     return new Stream(this.compiled, cap);
+  }
+
+  redactOutput(
+    bytes: Uint8Array | string,
+    options: StreamOptions & StreamEndOptions = {},
+  ): StreamResult {
+    const stream = this.createStream(
+      options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes },
+    );
+    const head = stream.write(bytes);
+    const end = stream.end(options.inputTruncated === true ? { inputTruncated: true } : {});
+    return { ...end, text: head + end.text };
   }
 
   private whole(bytes: Uint8Array): { result: RedactedText; ranges: number } {

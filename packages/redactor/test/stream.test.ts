@@ -158,4 +158,20 @@ describe('createStream', () => {
     text += s.write('56789 y') + s.end().text;
     expect(text).toBe('x [REDACTED:TOKEN] y');
   });
+
+  it('redactOutput: one call for captured output, same result as the stream', () => {
+    const r = createRedactor([TOKEN]);
+    const raw = Buffer.from(`${'z'.repeat(40)} ${TOKEN.value} tail`);
+    const out = r.redactOutput(raw, { maxOutputBytes: 60 });
+    // 41 + 16 (marker) + 3 of " tail" = 60.
+    expect(out.text).toBe(`${'z'.repeat(40)} [REDACTED:TOKEN] ta`);
+    expect(out.truncated).toBe(true);
+    expect(out.omittedBytes).toBe(2);
+    expect(out.counts).toEqual({ TOKEN: 1 });
+    const cut = r.redactOutput(raw.subarray(0, 50), { inputTruncated: true });
+    expect(cut.text).toBe(`${'z'.repeat(40)} `);
+    expect(cut.truncated).toBe(true);
+    expect(r.redactOutput('plain').text).toBe('plain');
+    expect(() => r.redactOutput(5 as unknown as string)).toThrow(RedactionError);
+  });
 });
