@@ -20,6 +20,7 @@ import {
 import { agentCredentialRoutes } from './routes/agent/credentials.js';
 import { agentProfileRoutes } from './routes/agent/profiles.js';
 import { healthRoutes } from './routes/health.js';
+import { uiRoutes } from './routes/ui.js';
 
 /** Admin paths reachable without a session. */
 export const PUBLIC_ADMIN_PATHS: ReadonlySet<string> = new Set([
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/admin', admin);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
+  app.route('/', uiRoutes(deps.adminDist));
 
   app.notFound((c) =>
     c.json({ detail: 'Not Found', code: 'NOT_FOUND', request_id: c.get('requestId') }, 404),

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** `apps/admin/dist`, from `apps/server/src` or `apps/server/dist` alike. */
+const DEFAULT_ADMIN_DIST = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 
 const intFrom = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -33,6 +37,7 @@ const envSchema = z.object({
   AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_ADMIN_DIST: z.string().min(1).optional(),
   AIRLOCK_SESSION_IDLE_MINUTES: intFrom(1, 7 * 24 * 60, 12 * 60),
   AIRLOCK_SESSION_MAX_HOURS: intFrom(1, 90 * 24, 7 * 24),
 });
@@ -57,6 +62,8 @@ export interface Config {
   maxOutputBytes: number;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** The built admin UI; defaults to `apps/admin/dist` beside this server. */
+  adminDist: string;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +117,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
     sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.AIRLOCK_SESSION_MAX_HOURS * 3_600_000,
+    adminDist: e.AIRLOCK_ADMIN_DIST ? resolve(e.AIRLOCK_ADMIN_DIST) : DEFAULT_ADMIN_DIST,
   };
 }

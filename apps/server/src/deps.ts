@@ -21,6 +21,8 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   /** scrypt parameters for new admin password hashes (tests use cheaper ones). */
   passwordParams?: ScryptParams;
+  /** Built admin UI (`apps/admin/dist`); absent → `/` says the UI is not built. */
+  adminDist?: string;
   /** scrypt parameters for new exports (tests use cheaper ones). */
   exportParams?: { N: number; r: number; p: number };
 }

@@ -73,6 +73,7 @@ export async function buildDeps(
       logger,
       setupCode: noSetupCode,
       loginLimiter: createLoginLimiter(),
+      adminDist: config.adminDist,
     };
     pruneSessions(deps);
     if (isSetupRequired(deps)) {
