@@ -279,8 +279,13 @@ export function variantsOf(value: string, options: VariantOptions = {}): Variant
   };
 
   add('raw', raw);
-  const lines = value.split(/\r\n|\n|\r/);
-  if (lines.length > 1) for (const line of lines) add('line', line);
+  // Lines as security.md splits them, and as Python's str.splitlines() does (which also breaks
+  // on \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029), for a script printing line by line.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are line breaks to Python.
+  for (const separators of [/\r\n|\n|\r/, /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/]) {
+    const lines = value.split(separators);
+    if (lines.length > 1) for (const line of lines) add('line', line);
+  }
   add('json', jsonEscape(value, false));
   add('json-ascii', jsonEscape(value, true));
   for (const q of [true, false]) add('python-repr-str', pythonReprStr(value, q));

@@ -55,6 +55,26 @@ describe('redactJson', () => {
     expect(() => r.redactJson(ok, { maxDepth: 10 })).toThrow(/maxDepth/);
   });
 
+  it('fails closed on an internal error, without the error text (which may hold data)', () => {
+    const tricky = {};
+    Object.defineProperty(tricky, 'k', {
+      enumerable: true,
+      get() {
+        throw new Error('boom fake-json-key-1');
+      },
+    });
+    try {
+      r.redactJson(tricky as JsonValue);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(RedactionError);
+      expect(String((err as Error).message)).not.toContain('fake-json-key-1');
+      expect(String((err as Error).message)).toMatch(
+        /redactJson failed \(Error\); output withheld/,
+      );
+    }
+  });
+
   it('fails closed on values that are not plain JSON', () => {
     const bad: unknown[] = [undefined, () => 1, new Date(0), new Map(), 10n, Symbol('s')];
     for (const b of bad)

@@ -199,6 +199,16 @@ describe('variantsOf', () => {
     expect(variantsOf(value).some((v) => Buffer.from(v.bytes).toString() === 'short')).toBe(false);
   });
 
+  it('also has the lines Python str.splitlines() yields', () => {
+    const value = 'page-one-fake\fpage-two-fake\u2028page-three-fake\nlast-line-fake';
+    const py = pythonStrings([value], 'print(json.dumps(values[0].splitlines()))');
+    const lines = variantsOf(value)
+      .filter((v) => v.family === 'line')
+      .map((v) => Buffer.from(v.bytes).toString());
+    for (const line of py) expect(lines).toContain(line);
+    expect(lines).toContain('page-one-fake\fpage-two-fake\u2028page-three-fake');
+  });
+
   it('covers every family for a value that needs each escape', () => {
     const families = new Set(
       variantsOf('fake "q" \\ \u00e9 / \n x ~~~???~~~').map((v) => v.family),
