@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildAutomaton } from '../src/automaton.js';
 import { createRedactor, type Secret } from '../src/index.js';
-import { WINDOW } from '../src/wasm-scan.js';
+import { createWasmScanner, WINDOW } from '../src/wasm-scan.js';
 import { referenceRedact } from './helpers/reference.js';
 
 const SECRETS: Secret[] = [
@@ -22,6 +23,18 @@ function bigInput(): Buffer {
 }
 
 describe('scan engines', () => {
+  it('the hand-assembled WebAssembly module validates and is used on Node', () => {
+    const a = buildAutomaton([Buffer.from('fake-wasm-probe')]);
+    const scanner = createWasmScanner(a);
+    expect(scanner).not.toBeNull();
+    const input = Buffer.from('xx fake-wasm-probe');
+    // Runs until the transition into the state ending the pattern, then stops there.
+    const stop = scanner?.scan(input, 0, input.length, 0);
+    expect(stop?.special).toBe(true);
+    expect(stop?.next).toBe(input.length);
+    expect((stop?.ref ?? 0) < 0).toBe(true);
+  });
+
   it('WebAssembly and JavaScript loops agree with the reference across window boundaries', () => {
     const input = bigInput();
     const expected = referenceRedact(SECRETS, input);
