@@ -17,24 +17,65 @@ its own: nothing printed there is read as a message.
 This file is bound read-only into the sandbox, so a script cannot change it for later runs.
 """
 
+# Startup cost matters (every execution pays it): only modules that are built in or cheap are
+# imported here. `json` would pull in `re` and `enum` (~10 ms), `signal` pulls in `enum`, and
+# `traceback`/`linecache` pull in `tokenize` and `re`: the C modules behind them are used
+# directly, and traceback formatting is imported only when a script fails.
+import _json
+import _signal
 import builtins
 import errno
-import fcntl
-import json
-import linecache
 import os
 import resource
-import signal
 import sys
-import traceback
-import types
-from collections.abc import Mapping
+from _collections_abc import Mapping
+
+_MappingProxy = type(type.__dict__)
+_ModuleType = type(sys)
 
 _CHANNEL_FD = 3
 # Hard bound on one incoming message; the runner bounds what it sends far below this.
 _MAX_IN = 64 * 1024 * 1024
 _SCRIPT_NAME = "<script>"
 _RUNTIME_FILE = os.path.abspath(__file__)
+
+
+class _DecodeContext:
+    """What `_json.make_scanner` reads from its context (the settings of json.JSONDecoder())."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float
+    memo = None
+
+
+_scan = _json.make_scanner(_DecodeContext())
+
+
+def _loads(data):
+    text = data.decode("utf-8")
+    value, end = _scan(text, 0)
+    if text[end:].strip():
+        raise ValueError("airlock: trailing data in control message")
+    return value
+
+
+def _no_default(o):
+    raise TypeError("Object of type %s is not JSON serializable" % (type(o).__name__,))
+
+
+def _dumps(value, allow_nan=True):
+    """json.dumps(value, separators=(",", ":"), allow_nan=...) with ASCII output (lone surrogates
+    stay escapes, so the bytes are always valid UTF-8)."""
+    encode = _json.make_encoder(
+        {}, _no_default, _json.encode_basestring_ascii, None, ":", ",", False, False, allow_nan
+    )
+    if isinstance(value, str):
+        return _json.encode_basestring_ascii(value)
+    return "".join(encode(value, 0))
 
 
 class _Channel:
@@ -51,7 +92,7 @@ class _Channel:
             view = view[n:]
 
     def send(self, obj):
-        self.send_raw(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        self.send_raw(_dumps(obj).encode() + b"\n")
 
     def read_line(self, limit):
         while True:
@@ -95,7 +136,7 @@ class _Settings(Mapping):
     __slots__ = ("_data",)
 
     def __init__(self, data):
-        object.__setattr__(self, "_data", types.MappingProxyType(dict(data)))
+        object.__setattr__(self, "_data", _MappingProxy(dict(data)))
 
     def __getitem__(self, name):
         return self._data[name]
@@ -150,6 +191,8 @@ def _flush_std():
 
 def _script_traceback(exc):
     """Traceback text starting at the script's own frames (the runtime's are dropped)."""
+    import traceback
+
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == _RUNTIME_FILE:
         tb = tb.tb_next
@@ -177,6 +220,8 @@ def _classify(exc):
             while tb is not None and tb.tb_next is not None:
                 tb = tb.tb_next
             if tb is not None:
+                import linecache
+
                 line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
                 if any(w in line for w in _FORK_WORDS):
                     return "processes"
@@ -194,16 +239,16 @@ def _child_exit(code):
 
 def main():
     channel = _Channel(_CHANNEL_FD)
-    init = json.loads(channel.read_line(_MAX_IN))
+    init = _loads(channel.read_line(_MAX_IN))
     if not isinstance(init, dict) or init.get("t") != "init":
         raise RuntimeError("airlock: bad init message")
 
     # Move the channel off fd 3 (the first fd a script would open) to a close-on-exec fd, and
     # close everything else that may have been inherited.
-    fd = fcntl.fcntl(_CHANNEL_FD, fcntl.F_DUPFD_CLOEXEC, 200)
+    fd = 200
+    os.closerange(_CHANNEL_FD + 1, 1 << 20)
+    os.dup2(_CHANNEL_FD, fd, inheritable=False)
     os.close(_CHANNEL_FD)
-    os.closerange(3, fd)
-    os.closerange(fd + 1, 1 << 20)
     channel.fd = fd
 
     script = init["script"]
@@ -227,7 +272,7 @@ def main():
     def set_result(value):
         """Sets the JSON result of this execution; the last call wins."""
         try:
-            data = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            data = _dumps(value, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as e:
             raise TypeError("set_result(): value is not JSON-serialisable: %s" % (e,)) from None
         payload = b'{"t":"result","value":' + data.encode() + b"}\n"
@@ -246,7 +291,7 @@ def main():
         _flush_std()
         with lock:
             channel.send({"t": "llm", "prompt": prompt, "model": model})
-            msg = json.loads(channel.read_line(max_response))
+            msg = _loads(channel.read_line(max_response))
         if not isinstance(msg, dict) or msg.get("t") != "llm_response":
             raise RuntimeError("airlock: unexpected control message")
         text = msg.get("text")
@@ -257,7 +302,7 @@ def main():
     # Pre-encoded so that reporting a memory limit needs no allocation.
     memory_done = b'{"t":"done","status":"limit","limit":"memory","error":"memory limit exceeded (MemoryError)"}\n'
 
-    module = types.ModuleType("__main__")
+    module = _ModuleType("__main__")
     module.__dict__.update(
         __builtins__=builtins,
         settings=settings,
@@ -265,7 +310,7 @@ def main():
         llm=_Llm(complete),
     )
     sys.modules["__main__"] = module
-    linecache.cache[_SCRIPT_NAME] = (len(script), None, script.splitlines(True), _SCRIPT_NAME)
+    source = script
 
     _apply_limits(limits)
     cpu_done = b'{"t":"done","status":"limit","limit":"cpu","error":"CPU time limit exceeded"}\n'
@@ -281,7 +326,7 @@ def main():
                 os._exit(0)
         os._exit(128 + signum)
 
-    signal.signal(signal.SIGXCPU, on_xcpu)
+    _signal.signal(_signal.SIGXCPU, on_xcpu)
     # Line-buffered stdout: output printed before a timeout kill is not lost in a buffer.
     try:
         sys.stdout.reconfigure(line_buffering=True)
@@ -294,6 +339,8 @@ def main():
         try:
             code = compile(script, _SCRIPT_NAME, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as e:
+            import traceback
+
             done = {
                 "t": "done",
                 "status": "error",
@@ -327,15 +374,21 @@ def main():
     except BaseException as e:  # noqa: BLE001 - everything the script raises is its result
         if os.getpid() != main_pid:
             _child_exit(1)
-        kind = _classify(e)
-        text = _script_traceback(e)
-        if len(text) > max_error:
-            # Never cut the text (a cut could split a secret the redactor then misses): drop
-            # the exception's message instead, keeping the frames.
-            text = "".join(traceback.format_tb(e.__traceback__)[-20:]) + "%s: <message of %d characters omitted>\n" % (
-                type(e).__name__,
-                len(str(e)),
-            )
+        try:
+            import linecache
+            import traceback
+
+            linecache.cache[_SCRIPT_NAME] = (len(source), None, source.splitlines(True), _SCRIPT_NAME)
+            kind = _classify(e)
+            text = _script_traceback(e)
+            if len(text) > max_error:
+                # Never cut the text (a cut could split a secret the redactor then misses):
+                # drop the exception's message instead, keeping the frames.
+                text = "".join(traceback.format_tb(e.__traceback__)[-20:])
+                text += "%s: <message of %d characters omitted>\n" % (type(e).__name__, len(str(e)))
+        except BaseException:  # noqa: BLE001 - formatting failed (e.g. out of memory or stack)
+            kind = "memory" if isinstance(e, MemoryError) else None
+            text = "%s (traceback unavailable)\n" % (type(e).__name__,)
         if kind is None:
             done = {"t": "done", "status": "error", "error": text}
         else:
