@@ -41,6 +41,8 @@ export interface LaunchRequest {
   seccompFd: number | undefined;
   /** Minimal environment inside the sandbox (never a copy of the caller's). */
   env: Record<string, string>;
+  /** `pasta` binary, needed for `{ mode: 'full' }`. */
+  pasta?: string | undefined;
 }
 
 /** What to spawn on the host. */
@@ -83,6 +85,35 @@ const USR_SYMLINKS: ReadonlyArray<[string, string]> = [
 ];
 
 /**
+ * pasta in front of the backend for `full`: a new user + network namespace wired to the host's
+ * network by a user-space TCP/UDP stack; `--no-map-gw` keeps the host itself (its loopback)
+ * out of reach through the gateway address; no port forwarding in either direction.
+ */
+const PASTA_ARGS = [
+  '--config-net',
+  '--no-map-gw',
+  '-T',
+  'none',
+  '-U',
+  'none',
+  '-t',
+  'none',
+  '-u',
+  'none',
+  '-q',
+  '--',
+];
+
+function pastaFor(req: LaunchRequest): string {
+  if (!req.pasta) {
+    throw new Error(
+      "network mode 'full' needs pasta: apt-get install -y passt (or use { mode: 'host' } to share the host network)",
+    );
+  }
+  return req.pasta;
+}
+
+/**
  * bubblewrap: new user, PID, network, IPC, UTS, cgroup and mount namespaces, run as an
  * unprivileged host uid (dropped before bwrap starts, see ADR 0041).
  *
@@ -109,7 +140,8 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
     '--hostname',
     'sandbox',
   ];
-  if (req.network.mode === 'full') a.push('--share-net');
+  // `full` shares pasta's namespace (pasta runs bwrap inside it); `host` shares the host's.
+  if (req.network.mode !== 'none') a.push('--share-net');
   for (const p of RO_SYSTEM) a.push('--ro-bind-try', p, p);
   if (req.network.mode !== 'none') for (const p of RO_NETWORK) a.push('--ro-bind-try', p, p);
   for (const [target, link] of USR_SYMLINKS) a.push('--symlink', target, link);
@@ -125,6 +157,15 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
   if (req.seccompFd !== undefined) a.push('--seccomp', String(req.seccompFd));
   for (const [k, v] of Object.entries(req.env)) a.push('--setenv', k, v);
   a.push('--chdir', INSIDE.workDir, '--', ...req.command);
+  if (req.network.mode === 'full') {
+    return {
+      file: pastaFor(req),
+      args: [...PASTA_ARGS, bwrap, ...a],
+      env: {},
+      uid: req.uid,
+      gid: req.gid,
+    };
+  }
   return { file: bwrap, args: a, env: {}, uid: req.uid, gid: req.gid };
 }
 
@@ -171,7 +212,7 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
     '--seccomp_string',
     NSJAIL_KAFEL_POLICY,
   ];
-  if (req.network.mode === 'full') a.push('--disable_clone_newnet');
+  if (req.network.mode !== 'none') a.push('--disable_clone_newnet');
   for (const p of RO_SYSTEM) a.push('--bindmount_ro', `${p}:${p}`);
   if (req.network.mode !== 'none')
     for (const p of RO_NETWORK) a.push('--bindmount_ro', `${p}:${p}`);
@@ -183,6 +224,15 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
   for (const [k, v] of Object.entries(req.env)) a.push('--env', `${k}=${v}`);
   a.push('--', ...req.command);
   // nsjail must start as root to map uids; it drops to `uid` itself.
+  if (req.network.mode === 'full') {
+    return {
+      file: pastaFor(req),
+      args: [...PASTA_ARGS, nsjail, ...a],
+      env: {},
+      uid: undefined,
+      gid: undefined,
+    };
+  }
   return { file: nsjail, args: a, env: {}, uid: undefined, gid: undefined };
 }
 

@@ -121,7 +121,7 @@ function validateSpec(spec: RunSpec, maxScriptBytes: number): void {
     if (typeof v !== 'string') throw new TypeError(`run(): setting "${k}" must be a string`);
   }
   const mode = spec.network?.mode ?? 'none';
-  if (mode !== 'none' && mode !== 'full')
+  if (mode !== 'none' && mode !== 'full' && mode !== 'host')
     throw new TypeError(`run(): unknown network mode "${mode}"`);
 }
 
@@ -187,7 +187,8 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       signal(-pid);
       return;
     }
-    const inner = childrenOf(pid);
+    const launcher = innermostLauncher(pid);
+    const inner = childrenOf(launcher);
     for (const c of inner) signal(c);
     if (inner.length === 0) signal(pid);
     else escalate = setTimeout(() => signal(pid), 1000);
@@ -484,6 +485,32 @@ function signal(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** Launchers that may sit between the runner and the namespace's init. */
+const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2']);
+
+/**
+ * Walks down from the spawned process through launchers (pasta → bwrap) to the one whose child
+ * is the namespace's init.
+ */
+function innermostLauncher(pid: number): number {
+  let cur = pid;
+  for (let depth = 0; depth < 4; depth++) {
+    const kids = childrenOf(cur);
+    const only = kids.length === 1 ? kids[0] : undefined;
+    if (only === undefined || !LAUNCHERS.has(commOf(only))) return cur;
+    cur = only;
+  }
+  return cur;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 

@@ -5,7 +5,7 @@ import { arch } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Bind, INSIDE, type LaunchRequest, sandboxEnv } from './backends.js';
-import { type ConfinedBackend, detectBackend } from './detect.js';
+import { type ConfinedBackend, detectBackend, which } from './detect.js';
 import { resolveLimits, startRun } from './runner.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -36,6 +36,8 @@ export interface SandboxOptions {
   limits?: Partial<Limits>;
   /** Apply the seccomp denylist (default: true where a filter exists for this architecture). */
   seccomp?: boolean;
+  /** `pasta` binary for `{ mode: 'full' }` (default: found on PATH); false disables it. */
+  pasta?: string | false;
   /** Largest script accepted by `run()`, bytes (default 1 MiB). */
   maxScriptBytes?: number;
   /** Where warnings go (default: console.warn). */
@@ -117,6 +119,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   }
 
   const defaults = resolveLimits(DEFAULT_LIMITS, options.limits);
+  // For `{ mode: 'full' }` (outbound without the host's loopback); absent → such runs fail.
+  const pasta = options.pasta === false ? undefined : (options.pasta ?? which('pasta'));
   const confined = backend !== 'unconfined-dev';
   const runtimeFile = confined
     ? `${INSIDE.runtimeDir}/${RUNTIME_FILE}`
@@ -140,6 +144,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       gid: uid,
       seccompFd: undefined,
       env: sandboxEnv(),
+      pasta,
     };
   };
 
@@ -171,6 +176,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         version,
         unconfined: !confined,
         seccomp: seccompPath !== undefined,
+        networkFull: pasta !== undefined || !confined,
       };
       const r = await startRun(ctx, {
         script: 'set_result(6 * 7)',

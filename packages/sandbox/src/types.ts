@@ -14,13 +14,22 @@ export type BackendName = 'bwrap' | 'nsjail' | 'unconfined-dev';
 
 /**
  * Network policy of one run. A union on `mode` so that `{ mode: 'allowlist', hosts }` (enforced
- * outside the sandbox by a proxy) can be added without changing the other shapes.
+ * outside the sandbox by a proxy, checked before any DNS lookup) can be added without changing
+ * the other shapes.
  */
 export type NetworkPolicy =
   /** Own network namespace with only a down loopback: no host services, no DNS. The default. */
   | { mode: 'none' }
+  /**
+   * Outbound network through `pasta` (Debian `passt`): its own network namespace with a copy of
+   * the host's addresses and routes, so the internet is reachable but the host's loopback
+   * services (Airlock itself, local databases) are not. Other host addresses stay reachable.
+   * Needs `pasta` installed; without it the run ends in a startup error (never a silent
+   * downgrade to `host`).
+   */
+  | { mode: 'full' }
   /** Shares the host's network namespace: everything the host reaches, its loopback included. */
-  | { mode: 'full' };
+  | { mode: 'host' };
 
 /** Resource limits of one run. Every field has a default (see `DEFAULT_LIMITS`). */
 export interface Limits {
@@ -159,5 +168,7 @@ export interface SandboxHealth {
   unconfined: boolean;
   /** Whether the seccomp filter is applied by this backend on this architecture. */
   seccomp: boolean;
+  /** Whether `{ mode: 'full' }` can run (pasta is installed). */
+  networkFull: boolean;
   detail?: string;
 }

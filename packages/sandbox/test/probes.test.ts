@@ -202,7 +202,7 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       '        out[name] = type(e).__name__',
       '    finally:',
       '        s.close()',
-      'out["ifaces"] = sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys/class/net") else []',
+      'out["ifaces"] = sorted(name for _, name in socket.if_nameindex())',
       'set_result(out)',
     ]
       .join('\n')
@@ -214,9 +214,19 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     expect(res.dns).toBe('gaierror');
     expect(res.internet).toMatch(/OSError|TimeoutError|ConnectionRefusedError/);
     expect(res.loopback).toBe('ConnectionRefusedError');
-    // The same probe with the host network does reach the listener: the probe can succeed.
+    expect(res.ifaces).toEqual(['lo']);
+    // `full` (through pasta): real interfaces, but the host's loopback is still out of reach.
     const full = await run(sandbox, script, { limits: quick, network: { mode: 'full' } });
     expect(full).toMatchObject({
+      status: 'completed',
+      result: { loopback: 'ConnectionRefusedError' },
+    });
+    if (full.status === 'completed') {
+      expect((full.result as { ifaces: string[] }).ifaces.length).toBeGreaterThan(1);
+    }
+    // `host` shares the host's namespace and does reach the listener: the probe can succeed.
+    const host = await run(sandbox, script, { limits: quick, network: { mode: 'host' } });
+    expect(host).toMatchObject({
       status: 'completed',
       result: { loopback: 'hello from the host\n' },
     });
@@ -418,6 +428,14 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       expect(res.tiocsti).toEqual([-1, 1]);
       expect(res.packet).toBe(1);
     }
+  });
+
+  it('a timeout with network full kills through pasta, leaving nothing', async () => {
+    const r = await run(sandbox, 'import time\ntime.sleep(1000)', {
+      limits: { timeoutMs: 800 },
+      network: { mode: 'full' },
+    });
+    expect(r).toMatchObject({ status: 'timeout' });
   });
 
   it('cancel kills the run with a cancelled result', async () => {
