@@ -10,6 +10,7 @@ import { jsonGuard } from './http/json-guard.js';
 import { validationHook } from './http/validation.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminCredentialRoutes } from './routes/admin/credentials.js';
+import { adminExecutionRoutes } from './routes/admin/executions.js';
 import { adminProfileRoutes } from './routes/admin/profiles.js';
 import { adminSessionRoutes } from './routes/admin/session.js';
 import {
@@ -18,6 +19,7 @@ import {
   MAX_IMPORT_BODY_BYTES,
 } from './routes/admin/transfer.js';
 import { agentCredentialRoutes } from './routes/agent/credentials.js';
+import { agentExecutionRoutes } from './routes/agent/executions.js';
 import { agentProfileRoutes } from './routes/agent/profiles.js';
 import { healthRoutes } from './routes/health.js';
 import { uiRoutes } from './routes/ui.js';
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', agentCredentialRoutes(deps));
   app.route('/', agentProfileRoutes(deps));
+  app.route('/', agentExecutionRoutes(deps));
 
   // Every admin route needs a session, except the three that get one. Hono runs middleware for
   // every matching path whichever sub-app owns the handler, so the exemption is explicit here.
@@ -92,6 +95,7 @@ export function createApp(deps: AppDeps) {
   admin.route('/', adminProfileRoutes(deps));
   admin.route('/', adminAuditRoutes(deps));
   admin.route('/', adminTransferRoutes(deps));
+  admin.route('/', adminExecutionRoutes(deps));
   app.route('/api/admin', admin);
 
   app.doc31('/openapi.json', OPENAPI_INFO);

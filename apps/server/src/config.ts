@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -36,6 +36,7 @@ const envSchema = z.object({
   AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
   AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
+  AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
   AIRLOCK_ADMIN_DIST: z.string().min(1).optional(),
   AIRLOCK_SESSION_IDLE_MINUTES: intFrom(1, 7 * 24 * 60, 12 * 60),
@@ -44,6 +45,10 @@ const envSchema = z.object({
 
 export interface Config {
   dataDir: string;
+  /** `<data dir>/private` (0700): master key, database, setup code. */
+  privateDir: string;
+  /** `<data dir>/packages`: installed Python packages, read-only to scripts. */
+  packagesDir: string;
   port: number;
   host: string;
   /** Base URL for `poll_url` and `/skill.md`; when absent, taken from each request. */
@@ -60,6 +65,8 @@ export interface Config {
   queueSize: number;
   llmWaitLimitSeconds: number;
   maxOutputBytes: number;
+  /** Address-space limit of each script process, bytes. */
+  memoryBytes: number;
   sessionIdleMs: number;
   sessionMaxMs: number;
   /** The built admin UI; defaults to `apps/admin/dist` beside this server. */
@@ -98,8 +105,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  set AIRLOCK_ADMIN_PASSWORD or AIRLOCK_ADMIN_PASSWORD_FILE, not both',
     );
   }
+  const dataDir = resolve(e.AIRLOCK_DATA_DIR);
   return {
-    dataDir: resolve(e.AIRLOCK_DATA_DIR),
+    dataDir,
+    privateDir: join(dataDir, 'private'),
+    packagesDir: join(dataDir, 'packages'),
     port: e.AIRLOCK_PORT ?? e.PORT ?? 9090,
     host: e.AIRLOCK_HOST,
     publicUrl: e.AIRLOCK_PUBLIC_URL,
@@ -115,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queueSize: e.AIRLOCK_QUEUE_SIZE,
     llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
     maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
+    memoryBytes: e.AIRLOCK_MEMORY_MB * 1024 * 1024,
     sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.AIRLOCK_SESSION_MAX_HOURS * 3_600_000,
     adminDist: e.AIRLOCK_ADMIN_DIST ? resolve(e.AIRLOCK_ADMIN_DIST) : DEFAULT_ADMIN_DIST,

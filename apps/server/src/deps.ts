@@ -1,11 +1,13 @@
 import type { ScryptParams } from '@airlock/auth';
 import type { AirlockDb } from '@airlock/db';
+import type { Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import type { Config } from './config.js';
 import type { Clock } from './lib/time.js';
 import type { Logger } from './logger.js';
 import type { LoginLimiter } from './services/admin/login-limiter.js';
 import type { SetupCodeHolder } from './services/admin/setup-code.js';
+import type { ExecutionEngine } from './services/executions/engine.js';
 
 /**
  * Everything the app is built from. `main.ts` builds the real ones; tests build their own
@@ -19,6 +21,10 @@ export interface AppDeps {
   logger: Logger;
   setupCode: SetupCodeHolder;
   loginLimiter: LoginLimiter;
+  /** Runs scripts confined (bubblewrap or nsjail). */
+  sandbox: Sandbox;
+  /** The queue and the runs in progress. */
+  executions: ExecutionEngine;
   /** scrypt parameters for new admin password hashes (tests use cheaper ones). */
   passwordParams?: ScryptParams;
   /** Built admin UI (`apps/admin/dist`); absent → `/` says the UI is not built. */

@@ -132,7 +132,8 @@ describe('malformed requests at every endpoint', () => {
     const routes = (await listRoutes(ctx)).filter(
       (x) => !x.template.endsWith('/logout') && !x.template.endsWith('/password'),
     );
-    const ids = [profileId, 'nope', '%00', '..', 'a'.repeat(300), '😀'];
+    // ('..' is left out: URL normalisation turns /profiles/.. into /, the UI page.)
+    const ids = [profileId, 'nope', '%00', 'a'.repeat(300), '😀'];
     const names = ['FUZZ_KEY', '1bad', 'NOPE', '__proto__', 'x'.repeat(200)];
     const statuses = new Map<number, number>();
     let sent = 0;

@@ -1,3 +1,4 @@
+import { SandboxUnavailableError } from '@airlock/sandbox';
 import { VaultStartupError } from '@airlock/vault';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   try {
     built = await buildDeps(config, logger);
   } catch (err) {
-    if (err instanceof VaultStartupError) {
+    if (err instanceof VaultStartupError || err instanceof SandboxUnavailableError) {
       process.stderr.write(`Airlock cannot start: ${err.message}\n`);
       process.exit(3);
     }

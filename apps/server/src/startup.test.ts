@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,9 @@ afterEach(() => {
 });
 
 function dataDir(): string {
-  const d = join(mkdtempSync(join(tmpdir(), 'airlock-start-')), 'data');
+  const parent = mkdtempSync(join(tmpdir(), 'airlock-start-'));
+  chmodSync(parent, 0o711); // the sandbox uid must be able to reach <data>/packages
+  const d = join(parent, 'data');
   dirs.push(d, join(d, '..'));
   return d;
 }
@@ -46,12 +48,12 @@ describe('startup', () => {
   it('writes a 0600 setup code that works once; a restart issues a new one and the old is dead', async () => {
     const dir = dataDir();
     const first = await start(dir);
-    const firstCode = readFileSync(join(dir, 'setup-code'), 'utf8').trim();
+    const firstCode = readFileSync(join(dir, 'private', 'setup-code'), 'utf8').trim();
     first.built.close();
     closers.pop();
 
     const second = await start(dir);
-    const secondCode = readFileSync(join(dir, 'setup-code'), 'utf8').trim();
+    const secondCode = readFileSync(join(dir, 'private', 'setup-code'), 'utf8').trim();
     expect(secondCode).not.toBe(firstCode);
     expect(
       (
@@ -69,13 +71,13 @@ describe('startup', () => {
         })
       ).status,
     ).toBe(201);
-    expect(readdirSync(dir)).not.toContain('setup-code');
+    expect(readdirSync(join(dir, 'private'))).not.toContain('setup-code');
     second.built.close();
     closers.pop();
 
     // After setup, a restart issues no code at all.
     const third = await start(dir);
-    expect(readdirSync(dir)).not.toContain('setup-code');
+    expect(readdirSync(join(dir, 'private'))).not.toContain('setup-code');
     expect(
       (
         await third.call('POST', '/api/admin/setup', {
@@ -89,7 +91,7 @@ describe('startup', () => {
   it('presets the admin password from the environment and skips the setup code', async () => {
     const dir = dataDir();
     const s = await start(dir, { AIRLOCK_ADMIN_PASSWORD: TEST_PASSWORD });
-    expect(readdirSync(dir)).not.toContain('setup-code');
+    expect(readdirSync(join(dir, 'private'))).not.toContain('setup-code');
     expect((await s.call('GET', '/api/admin/status')).json.setup_required).toBe(false);
     expect((await s.call('POST', '/api/admin/login', { password: TEST_PASSWORD })).status).toBe(
       200,
@@ -100,7 +102,7 @@ describe('startup', () => {
     const dir = dataDir();
     await start(dir, { AIRLOCK_ADMIN_PASSWORD: TEST_PASSWORD });
     for (const c of closers.splice(0)) c();
-    writeFileSync(join(dir, MASTER_KEY_FILE), randomBytes(32), { mode: 0o600 });
+    writeFileSync(join(dir, 'private', MASTER_KEY_FILE), randomBytes(32), { mode: 0o600 });
     await expect(start(dir)).rejects.toThrow(/master key/i);
   });
 
@@ -108,9 +110,9 @@ describe('startup', () => {
     const dir = dataDir();
     await start(dir, { AIRLOCK_ADMIN_PASSWORD: TEST_PASSWORD });
     for (const c of closers.splice(0)) c();
-    rmSync(join(dir, MASTER_KEY_FILE));
+    rmSync(join(dir, 'private', MASTER_KEY_FILE));
     await expect(start(dir)).rejects.toThrow(/does not exist/);
-    expect(readdirSync(dir)).not.toContain(MASTER_KEY_FILE);
+    expect(readdirSync(join(dir, 'private'))).not.toContain(MASTER_KEY_FILE);
   });
 
   it('leaves no stored secret in plaintext in the database file or its WAL', async () => {
@@ -124,16 +126,16 @@ describe('startup', () => {
     await s.call('POST', `/profiles/${p.json.id}/credentials`, { credentials: ['CANARY_VALUE'] });
     const locked = await s.call('POST', `/api/admin/profiles/${p.json.id}/lock`, undefined, token);
     const secret = (locked.json.key as string).split(':')[1] as string;
-    const files = readdirSync(dir).filter((f) => f.startsWith('airlock.db'));
+    const files = readdirSync(join(dir, 'private')).filter((f) => f.startsWith('airlock.db'));
     expect(files).toEqual(expect.arrayContaining(['airlock.db', 'airlock.db-wal']));
     for (const f of files) {
-      const bytes = readFileSync(join(dir, f)).toString('latin1');
+      const bytes = readFileSync(join(dir, 'private', f)).toString('latin1');
       expect(bytes.includes(value), `${f} holds the credential value`).toBe(false);
       expect(bytes.includes(secret), `${f} holds the key secret`).toBe(false);
       expect(bytes.includes(TEST_PASSWORD), `${f} holds the admin password`).toBe(false);
     }
     // The name is stored in clear (it is not a secret), proving the scan reads real content.
-    const all = files.map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+    const all = files.map((f) => readFileSync(join(dir, 'private', f)).toString('latin1')).join('');
     expect(all.includes('CANARY_VALUE')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AirlockDb, credentials, meta, openDatabase, profiles } from '@airlock/db';
+import { createSandbox, type Sandbox, SandboxUnavailableError } from '@airlock/sandbox';
 import {
   assertCanary,
   createCanary,
@@ -17,13 +18,14 @@ import { createLoginLimiter } from './services/admin/login-limiter.js';
 import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
+import { ExecutionEngine } from './services/executions/engine.js';
 
 export const DATABASE_FILE = 'airlock.db';
 export const MASTER_KEY_FILE = 'master.key';
 const CANARY_KEY = 'vault_canary';
 
 /** The master key and its canary, checked against the data before anything is served. */
-function openVault(db: AirlockDb, dataDir: string, logger: Logger): Keyring {
+function openVault(db: AirlockDb, privateDir: string, logger: Logger): Keyring {
   const canary = db.select().from(meta).where(eq(meta.key, CANARY_KEY)).get();
   const sealedData =
     db
@@ -34,7 +36,7 @@ function openVault(db: AirlockDb, dataDir: string, logger: Logger): Keyring {
     db.select({ id: profiles.id }).from(profiles).where(isNotNull(profiles.secret)).get() !==
       undefined;
   const master = loadMasterKey({
-    path: join(dataDir, MASTER_KEY_FILE),
+    path: join(privateDir, MASTER_KEY_FILE),
     dataExists: canary !== undefined || sealedData,
   });
   const keyring = createKeyring([{ version: 1, key: master.key }]);
@@ -44,7 +46,7 @@ function openVault(db: AirlockDb, dataDir: string, logger: Logger): Keyring {
       .run();
     logger.info('created a new master key', { path: master.path });
   } else if (canary) {
-    assertCanary(keyring, canary.value, join(dataDir, DATABASE_FILE));
+    assertCanary(keyring, canary.value, join(privateDir, DATABASE_FILE));
   } else {
     // A key file but no canary and no sealed data (e.g. the database was deleted): vouch now.
     db.insert(meta)
@@ -55,6 +57,56 @@ function openVault(db: AirlockDb, dataDir: string, logger: Logger): Keyring {
 }
 
 /**
+ * The data directory layout: the directory itself is traverse-only for others (0711) so the
+ * sandbox's unprivileged uid can reach `packages/` to bind it read-only; everything secret lives
+ * in `private/` (0700, checked by the vault).
+ */
+function prepareDataDir(config: Config, logger: Logger): void {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o711 });
+  const mode = statSync(config.dataDir).mode & 0o777;
+  if ((mode & 0o001) === 0) {
+    chmodSync(config.dataDir, mode | 0o011);
+    logger.info('made the data directory traversable so scripts can reach installed packages', {
+      path: config.dataDir,
+    });
+  }
+  mkdirSync(config.privateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(config.packagesDir, { recursive: true, mode: 0o755 });
+}
+
+/**
+ * The confinement backend, proven to work before anything is served: a missing backend or one
+ * that cannot run a trivial script is a startup error that says how to fix it.
+ */
+async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
+  const sandbox = createSandbox({
+    backend: config.sandbox,
+    python: config.python,
+    packagesDir: config.packagesDir,
+    poolSize: Math.max(16, config.concurrency + 2),
+    log: (message) => logger.warn(message),
+  });
+  const health = await sandbox.check();
+  if (!health.ok) {
+    throw new SandboxUnavailableError(
+      `The ${health.backend} sandbox is installed but could not run a test script: ${health.detail ?? 'unknown reason'}. ` +
+        'Check that unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1; in Docker see the README) ' +
+        `and that every parent directory of ${config.packagesDir} is traversable by other users (chmod o+x).`,
+    );
+  }
+  logger.info('sandbox ready', {
+    backend: health.backend,
+    version: health.version,
+    seccomp: health.seccomp,
+  });
+  if (health.unconfined)
+    logger.warn(
+      'SCRIPTS RUN WITHOUT ANY CONFINEMENT (AIRLOCK_SANDBOX=unconfined-dev). Development only.',
+    );
+  return sandbox;
+}
+
+/**
  * Opens everything `createApp` needs from a validated configuration, refusing to start (with the
  * vault's specific messages) when the master key and the data do not belong together.
  */
@@ -62,9 +114,11 @@ export async function buildDeps(
   config: Config,
   logger: Logger,
 ): Promise<{ deps: AppDeps; close: () => void }> {
-  const opened = openDatabase(join(config.dataDir, DATABASE_FILE));
+  prepareDataDir(config, logger);
+  const opened = openDatabase(join(config.privateDir, DATABASE_FILE));
   try {
-    const keyring = openVault(opened.db, config.dataDir, logger);
+    const keyring = openVault(opened.db, config.privateDir, logger);
+    const sandbox = await openSandbox(config, logger);
     const deps: AppDeps = {
       config,
       db: opened.db,
@@ -74,7 +128,19 @@ export async function buildDeps(
       setupCode: noSetupCode,
       loginLimiter: createLoginLimiter(),
       adminDist: config.adminDist,
+      sandbox,
+      executions: new ExecutionEngine({
+        db: opened.db,
+        keyring,
+        sandbox,
+        clock: systemClock,
+        logger,
+        config,
+      }),
     };
+    const interrupted = deps.executions.recover();
+    if (interrupted > 0)
+      logger.warn('closed executions interrupted by the previous shutdown', { count: interrupted });
     pruneSessions(deps);
     if (isSetupRequired(deps)) {
       const preset =
@@ -86,7 +152,7 @@ export async function buildDeps(
         await presetAdminPassword(deps, preset);
         logger.info('admin password preset from the environment; first-visit setup is skipped');
       } else {
-        const holder = await createSetupCodeFile(config.dataDir);
+        const holder = await createSetupCodeFile(config.privateDir);
         deps.setupCode = holder;
         process.stderr.write(
           [

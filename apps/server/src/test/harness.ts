@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateProfileKey, generateSetupCode, signV1, signV2 } from '@airlock/auth';
 import { createTestDatabase } from '@airlock/db';
+import { createSandbox, type Sandbox } from '@airlock/sandbox';
 import { createKeyring } from '@airlock/vault';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -8,6 +9,14 @@ import type { AppDeps } from '../deps.js';
 import { createMemoryLogger } from '../logger.js';
 import { createLoginLimiter } from '../services/admin/login-limiter.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
+import { ExecutionEngine } from '../services/executions/engine.js';
+
+let sharedSandbox: Sandbox | undefined;
+/** One real bubblewrap sandbox per test process (it holds only configuration and a uid pool). */
+export function testSandbox(): Sandbox {
+  sharedSandbox ??= createSandbox({ backend: 'bwrap', python: '/usr/bin/python3', log: () => {} });
+  return sharedSandbox;
+}
 
 /** Cheap scrypt parameters for tests (the real defaults cost ~0.3 s per hash). */
 export const TEST_PASSWORD_PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
@@ -54,7 +63,11 @@ export function createTestContext(
     loginLimiter: createLoginLimiter(),
     passwordParams: TEST_PASSWORD_PARAMS,
     exportParams: { N: 2 ** 10, r: 8, p: 1 },
+    sandbox: testSandbox(),
+    // Replaced just below: the engine needs the finished deps.
+    executions: undefined as unknown as ExecutionEngine,
   };
+  deps.executions = new ExecutionEngine(deps);
   const app = createApp(deps);
 
   /** JSON request helper: `call('POST', '/profiles', { body })`. */

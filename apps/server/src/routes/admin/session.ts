@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -8,6 +9,7 @@ import { isoUtc } from '../../lib/time.js';
 import { changePassword, login } from '../../services/admin/login.js';
 import { deleteSession } from '../../services/admin/sessions.js';
 import { claimSetup, isSetupRequired } from '../../services/admin/setup.js';
+import { SETUP_CODE_FILE } from '../../services/admin/setup-code.js';
 import { recordAudit } from '../../services/audit/record.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
 
@@ -106,7 +108,9 @@ export function adminSessionRoutes(deps: AppDeps) {
       c.json(
         {
           setup_required: isSetupRequired(deps),
-          setup_code_file: deps.setupCode.pending ? `${deps.config.dataDir}/setup-code` : null,
+          setup_code_file: deps.setupCode.pending
+            ? join(deps.config.privateDir, SETUP_CODE_FILE)
+            : null,
         },
         200,
       ),

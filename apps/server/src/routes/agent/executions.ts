@@ -1,0 +1,189 @@
+import { executionStatuses } from '@airlock/db';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../../deps.js';
+import type { AppEnv } from '../../http/context.js';
+import { validationHook } from '../../http/validation.js';
+import { baseUrl } from '../../lib/base-url.js';
+import { listExecutions } from '../../services/executions/list.js';
+import { getExecution, pendingExchange, TERMINAL } from '../../services/executions/queries.js';
+import { respondToExecution } from '../../services/executions/respond.js';
+import { startExecution } from '../../services/executions/start.js';
+import { listItemView, pollView } from '../../services/executions/views.js';
+import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
+import { errorResponses, json, jsonBody } from '../schemas.js';
+
+/** Longest a poll may be held (`?wait=`), seconds. */
+export const MAX_POLL_WAIT_SECONDS = 60;
+
+const Accepted = z
+  .object({ execution_id: z.string(), poll_url: z.string(), status: z.enum(executionStatuses) })
+  .openapi('ExecutionAccepted');
+
+const Poll = z
+  .object({
+    execution_id: z.string(),
+    status: z.enum(executionStatuses),
+    llm_request: z.object({ prompt: z.string(), model: z.string() }).optional(),
+    prompt: z.string().optional(),
+    result: z.unknown().optional(),
+    stdout: z.string().optional(),
+    stderr: z.string().optional(),
+    error: z.string().nullable().optional(),
+    execution_time_ms: z.number().nullable().optional(),
+  })
+  .openapi('ExecutionPoll');
+
+const Id = z
+  .string()
+  .max(100)
+  .openapi({ param: { name: 'id', in: 'path' }, example: 'exec_…' });
+
+export function agentExecutionRoutes(deps: AppDeps) {
+  const execute = createRoute({
+    method: 'post',
+    path: '/execute',
+    tags: ['agent'],
+    summary: 'Run a signed script with the profile’s credentials',
+    description:
+      'Authorization: Bearer <key id>. `hash` = hex HMAC-SHA256 of the script under the key secret (v1), or of `timestamp\\nnonce\\nscript` with X-Airlock-Timestamp and X-Airlock-Nonce (v2, replay-protected). A retried v2 request (same nonce) returns the original execution with 200.',
+    request: {
+      body: jsonBody(
+        z.object({
+          script: z.string().min(1, 'Script must not be empty').max(1_000_000),
+          hash: z.string().max(1000),
+          timeout: z
+            .number()
+            .int()
+            .min(1)
+            .max(deps.config.maxTimeoutSeconds)
+            .optional()
+            .openapi({
+              description: `Seconds, 1..${deps.config.maxTimeoutSeconds} (default ${deps.config.defaultTimeoutSeconds})`,
+            }),
+        }),
+      ),
+    },
+    responses: {
+      202: json(Accepted, 'Accepted and queued'),
+      200: json(Accepted, 'A retried version-2 request: the original execution'),
+      ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429),
+    },
+  });
+
+  const poll = createRoute({
+    method: 'get',
+    path: '/executions/{id}',
+    tags: ['agent'],
+    summary: 'Poll an execution; `?wait=N` holds the request until its status changes (≤ 60 s)',
+    request: {
+      params: z.object({ id: Id }),
+      query: z.object({ wait: z.coerce.number().min(0).max(3600).optional() }),
+    },
+    responses: { 200: json(Poll, 'The execution'), ...errorResponses(404, 422) },
+  });
+
+  const respond = createRoute({
+    method: 'post',
+    path: '/executions/{id}/respond',
+    tags: ['agent'],
+    summary: 'Answer a paused llm.complete',
+    request: {
+      params: z.object({ id: Id }),
+      body: jsonBody(z.object({ response: z.string().max(1_000_000) })),
+    },
+    responses: {
+      200: json(z.object({ execution_id: z.string(), status: z.literal('running') }), 'Resumed'),
+      ...errorResponses(404, 409, 422),
+    },
+  });
+
+  const list = createRoute({
+    method: 'get',
+    path: '/executions',
+    tags: ['agent'],
+    summary: 'This profile’s executions, newest first (Authorization: Bearer <key id>)',
+    request: {
+      query: z.object({
+        status: z.enum(executionStatuses).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+        offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({
+          executions: z.array(
+            z.object({
+              execution_id: z.string(),
+              status: z.enum(executionStatuses),
+              execution_time_ms: z.number().nullable(),
+              created_at: z.string(),
+              completed_at: z.string().nullable(),
+            }),
+          ),
+        }),
+        'Executions',
+      ),
+      ...errorResponses(401, 422),
+    },
+  });
+
+  // Authentication comes before input validation (contract order): a request without a valid
+  // key gets its 401 even when its body or query is also wrong.
+  const authenticateFirst: typeof validationHook = (result, c) => {
+    if (!result.success) authenticateProfileKey(deps, c.req.header('authorization'));
+    return validationHook(result, c);
+  };
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(
+      execute,
+      (c) => {
+        const body = c.req.valid('json');
+        const { row, created } = startExecution(deps, {
+          authorization: c.req.header('authorization'),
+          script: body.script,
+          hash: body.hash,
+          timeoutSeconds: body.timeout ?? deps.config.defaultTimeoutSeconds,
+          timestamp: c.req.header('x-airlock-timestamp'),
+          nonce: c.req.header('x-airlock-nonce'),
+          clientIp: c.get('clientIp'),
+        });
+        const accepted = {
+          execution_id: row.id,
+          poll_url: `${baseUrl(c, deps.config)}/executions/${row.id}`,
+          status: row.status,
+        };
+        return created ? c.json(accepted, 202) : c.json(accepted, 200);
+      },
+      authenticateFirst,
+    )
+    .openapi(poll, async (c) => {
+      const { id } = c.req.valid('param');
+      const wait = Math.min(c.req.valid('query').wait ?? 0, MAX_POLL_WAIT_SECONDS);
+      let row = getExecution(deps.db, id);
+      if (wait > 0 && !TERMINAL.has(row.status)) {
+        await deps.executions.waitForChange(id, wait * 1000, c.req.raw.signal);
+        row = getExecution(deps.db, id);
+      }
+      return c.json(pollView(row, pendingExchange(deps.db, id)) as z.infer<typeof Poll>, 200);
+    })
+    .openapi(respond, (c) =>
+      c.json(respondToExecution(deps, c.req.valid('param').id, c.req.valid('json').response), 200),
+    )
+    .openapi(
+      list,
+      (c) => {
+        const profile = authenticateProfileKey(deps, c.req.header('authorization'));
+        const q = c.req.valid('query');
+        const { rows } = listExecutions(deps.db, {
+          profileId: profile.id,
+          status: q.status,
+          limit: q.limit,
+          offset: q.offset,
+        });
+        return c.json({ executions: rows.map(listItemView) }, 200);
+      },
+      authenticateFirst,
+    );
+}

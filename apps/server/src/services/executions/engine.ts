@@ -1,0 +1,402 @@
+import { EventEmitter } from 'node:events';
+import type { AirlockDb } from '@airlock/db';
+import { executions, llmExchanges, profiles } from '@airlock/db';
+import { createRedactor, type Redactor } from '@airlock/redactor';
+import type { JsonValue, RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
+import type { Keyring } from '@airlock/vault';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../lib/time.js';
+import type { Logger } from '../../logger.js';
+import { isExpired } from '../profiles/queries.js';
+import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
+import { allSecrets, settingsFor } from './secrets.js';
+
+export interface EngineDeps {
+  db: AirlockDb;
+  keyring: Keyring;
+  sandbox: Sandbox;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<
+    Config,
+    'concurrency' | 'queueSize' | 'maxOutputBytes' | 'llmWaitLimitSeconds' | 'memoryBytes'
+  >;
+}
+
+export interface QueueState {
+  running: number;
+  queued: number;
+  concurrency: number;
+  /** Most executions accepted at once (running + queued). */
+  capacity: number;
+}
+
+/** What every terminal execution stores: redacted text only. */
+interface Outcome {
+  status: 'completed' | 'error' | 'timeout';
+  stdout: string | null;
+  stderr: string | null;
+  resultJson: string | null;
+  error: string | null;
+  executionTimeMs: number | null;
+  counts: Record<string, number>;
+}
+
+export const INTERRUPTED = 'interrupted: server restarted before the execution finished';
+
+/**
+ * Runs accepted executions: a FIFO queue in front of a fixed number of concurrent sandbox runs.
+ * Every state change is written to the database before it is announced; every byte a script
+ * returns passes the redactor (built from all stored secrets) before it is stored. A redaction
+ * failure stores no output at all (fail closed).
+ */
+export class ExecutionEngine {
+  readonly #deps: EngineDeps;
+  readonly #queue: string[] = [];
+  readonly #running = new Map<string, RunHandle | null>();
+  readonly #cancelled = new Set<string>();
+  readonly #changes = new EventEmitter();
+  #stopping = false;
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps;
+    this.#changes.setMaxListeners(0);
+  }
+
+  state(): QueueState {
+    const { concurrency, queueSize } = this.#deps.config;
+    return {
+      running: this.#running.size,
+      queued: this.#queue.length,
+      concurrency,
+      capacity: concurrency + queueSize,
+    };
+  }
+
+  /** Whether one more execution may be accepted now. */
+  hasRoom(): boolean {
+    const s = this.state();
+    return !this.#stopping && s.running + s.queued < s.capacity;
+  }
+
+  /** Seconds an agent should wait before retrying when there is no room. */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.#queue.length + 1) / this.#deps.config.concurrency) * 2);
+  }
+
+  /** Queues a stored `pending` execution. */
+  enqueue(id: string): void {
+    this.#queue.push(id);
+    this.#pump();
+  }
+
+  /** Resolves when execution `id` changes state, or after `ms`. */
+  waitForChange(id: string, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#changes.off(id, done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#changes.on(id, done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  /** Hands an agent's answer to a run waiting in `llm.complete`. False when none is waiting. */
+  respond(id: string, text: string): boolean {
+    const handle = this.#running.get(id);
+    if (!handle?.respond(text)) return false;
+    const now = this.#deps.clock();
+    const redacted = this.#redactorFor(id)?.redactString(text).text ?? '';
+    this.#deps.db.transaction((tx) => {
+      tx.update(llmExchanges)
+        .set({ response: redacted, answeredAt: now })
+        .where(and(eq(llmExchanges.executionId, id), isNull(llmExchanges.response)))
+        .run();
+      tx.update(executions)
+        .set({ status: 'running', updatedAt: now })
+        .where(eq(executions.id, id))
+        .run();
+    });
+    this.#announce(id);
+    return true;
+  }
+
+  /** Cancels a pending or running execution. False when it is not in progress here. */
+  cancel(id: string): boolean {
+    const queued = this.#queue.indexOf(id);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      this.#finish(id, {
+        ...emptyOutcome(),
+        status: 'error',
+        error: 'cancelled by the admin before it started',
+      });
+      return true;
+    }
+    if (!this.#running.has(id)) return false;
+    this.#cancelled.add(id);
+    this.#running.get(id)?.cancel();
+    return true;
+  }
+
+  /**
+   * At startup: every execution left pending, running or awaiting the LLM by a previous process
+   * becomes `error` (interrupted). Nothing is re-run. Returns how many were closed.
+   */
+  recover(): number {
+    const now = this.#deps.clock();
+    const r = this.#deps.db
+      .update(executions)
+      .set({ status: 'error', error: INTERRUPTED, completedAt: now, updatedAt: now })
+      .where(inArray(executions.status, ['pending', 'running', 'awaiting_llm']))
+      .run();
+    return r.changes;
+  }
+
+  /** Stops accepting, cancels everything in progress and waits for the runs to end. */
+  async shutdown(): Promise<void> {
+    this.#stopping = true;
+    for (const id of this.#queue.splice(0)) {
+      this.#finish(id, { ...emptyOutcome(), status: 'error', error: INTERRUPTED });
+    }
+    const handles = [...this.#running.values()].filter((h): h is RunHandle => h !== null);
+    for (const h of handles) h.cancel();
+    await Promise.all(handles.map((h) => h.result));
+  }
+
+  #redactors = new Map<string, Redactor>();
+  #redactorFor(id: string): Redactor | undefined {
+    return this.#redactors.get(id);
+  }
+
+  #pump(): void {
+    while (
+      !this.#stopping &&
+      this.#running.size < this.#deps.config.concurrency &&
+      this.#queue.length > 0
+    ) {
+      const id = this.#queue.shift() as string;
+      this.#running.set(id, null);
+      void this.#run(id).finally(() => {
+        this.#running.delete(id);
+        this.#redactors.delete(id);
+        this.#cancelled.delete(id);
+        this.#pump();
+      });
+    }
+  }
+
+  async #run(id: string): Promise<void> {
+    const { db, sandbox, clock, logger, config } = this.#deps;
+    const row = findExecution(db, id);
+    if (row?.status !== 'pending') return;
+    let redactor: Redactor;
+    let settings: Record<string, string>;
+    try {
+      const refusal = this.#profileRefusal(row);
+      if (refusal) {
+        this.#finish(id, { ...emptyOutcome(), status: 'error', error: refusal });
+        return;
+      }
+      redactor = createRedactor(allSecrets(this.#deps));
+      settings = settingsFor(this.#deps, row.profileId);
+    } catch (err) {
+      logger.error('execution setup failed', { execution_id: id, error: String(err) });
+      this.#finish(id, {
+        ...emptyOutcome(),
+        status: 'error',
+        error: 'internal error: the execution could not be prepared',
+      });
+      return;
+    }
+    this.#redactors.set(id, redactor);
+    const startedAt = clock();
+    db.update(executions)
+      .set({ status: 'running', startedAt, updatedAt: startedAt })
+      .where(eq(executions.id, id))
+      .run();
+    this.#announce(id);
+
+    let seq = 0;
+    const handle = sandbox.run({
+      script: row.script,
+      settings,
+      network: { mode: 'none' },
+      limits: {
+        timeoutMs: row.timeoutSeconds * 1000,
+        cpuSeconds: row.timeoutSeconds + 1,
+        memoryBytes: config.memoryBytes,
+        // Capture enough past the cap that a secret straddling it is still whole when redacted.
+        maxOutputBytes: config.maxOutputBytes + redactor.maxPatternLength,
+        llmWaitMs: config.llmWaitLimitSeconds * 1000,
+      },
+      onEvent: (event) => {
+        if (event.type !== 'awaiting_llm') return;
+        const now = clock();
+        seq += 1;
+        const prompt = safeRedact(redactor, event.prompt);
+        const model = safeRedact(redactor, event.model);
+        db.transaction((tx) => {
+          tx.insert(llmExchanges)
+            .values({ executionId: id, seq, prompt, model, askedAt: now })
+            .run();
+          tx.update(executions)
+            .set({ status: 'awaiting_llm', updatedAt: now })
+            .where(eq(executions.id, id))
+            .run();
+        });
+        this.#announce(id);
+      },
+    });
+    this.#running.set(id, handle);
+    const result = await handle.result;
+    this.#finish(id, this.#outcome(result, redactor, this.#cancelled.has(id)));
+  }
+
+  /** Why a queued execution must not run after all (its profile changed meanwhile). */
+  #profileRefusal(row: ExecutionRow): string | null {
+    const p = this.#deps.db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
+    if (!p || p.keyId !== row.keyId)
+      return 'refused: the profile key changed or the profile was deleted before the run started';
+    if (p.revoked) return 'refused: the profile was revoked before the run started';
+    if (isExpired(p, this.#deps.clock()))
+      return 'refused: the profile expired before the run started';
+    return null;
+  }
+
+  #outcome(result: RunResult, redactor: Redactor, cancelled: boolean): Outcome {
+    const cap = this.#deps.config.maxOutputBytes;
+    const counts: Record<string, number> = {};
+    const add = (c: Readonly<Record<string, number>>) => {
+      for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
+    };
+    try {
+      const outputCut = result.status === 'limit' && result.limit === 'output';
+      const stdout = redactor.redactOutput(result.stdout, {
+        maxOutputBytes: cap,
+        inputTruncated: outputCut,
+      });
+      const stderr = redactor.redactOutput(result.stderr, {
+        maxOutputBytes: cap,
+        inputTruncated: outputCut,
+      });
+      add(stdout.counts);
+      add(stderr.counts);
+      const text = (s: { text: string; truncated: boolean; omittedBytes: number }) =>
+        s.truncated ? `${s.text}\n[output truncated: ${s.omittedBytes} bytes omitted]` : s.text;
+      const base = {
+        stdout: text(stdout),
+        stderr: text(stderr),
+        executionTimeMs: Math.round(result.executionMs),
+      };
+      const redactText = (s: string) => {
+        const r = redactor.redactString(s);
+        add(r.counts);
+        return r.text;
+      };
+      switch (result.status) {
+        case 'completed': {
+          const r = redactor.redactJson(result.result as JsonValue);
+          add(r.counts);
+          return {
+            ...base,
+            status: 'completed',
+            resultJson: JSON.stringify(r.value),
+            error: null,
+            counts,
+          };
+        }
+        case 'timeout':
+          return {
+            ...base,
+            status: 'timeout',
+            resultJson: null,
+            error: redactText(result.error),
+            counts,
+          };
+        case 'cancelled':
+          return {
+            ...base,
+            status: 'error',
+            resultJson: null,
+            error: cancelled ? 'cancelled by the admin' : redactText(result.error),
+            counts,
+          };
+        case 'limit':
+        case 'error':
+          return {
+            ...base,
+            status: 'error',
+            resultJson: null,
+            error: redactText(result.error),
+            counts,
+          };
+      }
+    } catch (err) {
+      // Fail closed: nothing the script produced is kept when redaction itself failed.
+      this.#deps.logger.error('redaction failed; output withheld', {
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+      return {
+        ...emptyOutcome(),
+        status: 'error',
+        error: 'output withheld: redaction failed',
+        executionTimeMs: Math.round(result.executionMs),
+      };
+    }
+  }
+
+  #finish(id: string, o: Outcome): void {
+    const now = this.#deps.clock();
+    this.#deps.db
+      .update(executions)
+      .set({
+        status: o.status,
+        stdout: o.stdout,
+        stderr: o.stderr,
+        resultJson: o.resultJson,
+        error: o.error,
+        executionTimeMs: o.executionTimeMs,
+        redactionCounts: JSON.stringify(o.counts),
+        completedAt: now,
+        updatedAt: now,
+      })
+      .where(eq(executions.id, id))
+      .run();
+    this.#announce(id);
+  }
+
+  #announce(id: string): void {
+    this.#changes.emit(id);
+  }
+}
+
+function emptyOutcome(): Outcome {
+  return {
+    status: 'error',
+    stdout: null,
+    stderr: null,
+    resultJson: null,
+    error: null,
+    executionTimeMs: null,
+    counts: {},
+  };
+}
+
+/** Redacts a prompt; if redaction fails, the prompt is withheld rather than passed on. */
+function safeRedact(redactor: Redactor, text: string): string {
+  try {
+    return redactor.redactString(text).text;
+  } catch {
+    return '[withheld: redaction failed]';
+  }
+}
+
+export function isTerminal(status: ExecutionRow['status']): boolean {
+  return TERMINAL.has(status);
+}

@@ -1,0 +1,83 @@
+import { isoOrNull, isoUtc } from '../../lib/time.js';
+import { type ExecutionRow, type LlmExchangeRow, TERMINAL } from './queries.js';
+
+const parseResult = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
+
+/**
+ * The poll shape (contract): `{execution_id, status}` while pending or running; plus
+ * `llm_request` and a top-level `prompt` while awaiting the LLM; every field once terminal.
+ * All text here was redacted before it was stored.
+ */
+export function pollView(row: ExecutionRow, pending: LlmExchangeRow | undefined) {
+  const base = { execution_id: row.id, status: row.status };
+  if (row.status === 'awaiting_llm' && pending) {
+    return {
+      ...base,
+      llm_request: { prompt: pending.prompt, model: pending.model },
+      prompt: pending.prompt,
+    };
+  }
+  if (!TERMINAL.has(row.status)) return base;
+  return {
+    ...base,
+    result: parseResult(row.resultJson),
+    stdout: row.stdout ?? '',
+    stderr: row.stderr ?? '',
+    error: row.error,
+    execution_time_ms: row.executionTimeMs,
+  };
+}
+
+/** A line of `GET /executions` (profile) . */
+export function listItemView(row: ExecutionRow) {
+  return {
+    execution_id: row.id,
+    status: row.status,
+    execution_time_ms: row.executionTimeMs,
+    created_at: isoUtc(row.createdAt),
+    completed_at: isoOrNull(row.completedAt),
+  };
+}
+
+/** A line of the admin list. */
+export function adminListItemView(row: ExecutionRow) {
+  return {
+    ...listItemView(row),
+    profile_id: row.profileId,
+    key_id: row.keyId,
+    signature_version: row.signatureVersion,
+    started_at: isoOrNull(row.startedAt),
+    error_summary:
+      row.error === null ? null : (row.error.trim().split('\n').at(-1) ?? '').slice(0, 200),
+  };
+}
+
+/** The admin detail: script, outputs, redaction counts and the LLM exchanges. */
+export function adminDetailView(row: ExecutionRow, exchanges: LlmExchangeRow[]) {
+  const pending = exchanges.find((e) => e.response === null);
+  return {
+    ...adminListItemView(row),
+    script: row.script,
+    stdout: row.stdout,
+    stderr: row.stderr,
+    result: parseResult(row.resultJson),
+    error: row.error,
+    timeout_seconds: row.timeoutSeconds,
+    redaction_counts:
+      row.redactionCounts === null
+        ? {}
+        : (JSON.parse(row.redactionCounts) as Record<string, number>),
+    llm_request:
+      row.status === 'awaiting_llm' && pending
+        ? { prompt: pending.prompt, model: pending.model }
+        : null,
+    llm_exchanges: exchanges.map((e) => ({
+      seq: e.seq,
+      prompt: e.prompt,
+      model: e.model,
+      response: e.response,
+      asked_at: isoUtc(e.askedAt),
+      answered_at: isoOrNull(e.answeredAt),
+    })),
+  };
+}
