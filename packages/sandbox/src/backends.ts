@@ -217,6 +217,9 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
   if (req.network.mode !== 'none')
     for (const p of RO_NETWORK) a.push('--bindmount_ro', `${p}:${p}`);
   for (const [target, link] of USR_SYMLINKS) a.push('--symlink', `${target}:${link}`);
+  // nsjail mounts no /dev: the few device nodes Python and subprocess use.
+  for (const d of ['/dev/null', '/dev/zero', '/dev/urandom', '/dev/random'])
+    a.push('--bindmount', `${d}:${d}`);
   a.push('--mount', `none:${INSIDE.tmpDir}:tmpfs:size=${req.limits.tmpfsBytes},mode=1777`);
   a.push('--mount', `none:${INSIDE.workDir}:tmpfs:size=${req.limits.tmpfsBytes},mode=1777`);
   for (const b of req.binds)
@@ -241,15 +244,17 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
  * Namespace creation, ptrace, mounts, keyrings, bpf, perf, userfaultfd, io_uring, modules, reboot.
  */
 export const NSJAIL_KAFEL_POLICY = [
+  // Only long-standing syscall names, so kafel's tables know them all; newer calls by number
+  // (425-427 io_uring_*, 435 clone3: the same on x86_64 and arm64).
   'ERRNO(1) {',
   '  ptrace, process_vm_readv, process_vm_writev, mount, umount2, pivot_root, chroot,',
-  '  move_mount, open_tree, fsopen, fsconfig, fsmount, fspick, unshare, setns,',
-  '  keyctl, add_key, request_key, bpf, perf_event_open, userfaultfd,',
-  '  io_uring_setup, io_uring_enter, io_uring_register, init_module, finit_module,',
-  '  delete_module, kexec_load, kexec_file_load, reboot, swapon, swapoff, acct,',
-  '  clone { (clone_flags & 0x7e020000) != 0 }',
+  '  unshare, setns, keyctl, add_key, request_key, bpf, perf_event_open, userfaultfd,',
+  '  init_module, finit_module, delete_module, kexec_load, kexec_file_load, reboot,',
+  '  swapon, swapoff, acct, open_by_handle_at,',
+  '  SYSCALL[425], SYSCALL[426], SYSCALL[427],',
+  '  clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e020000) != 0 }',
   '}',
-  'ERRNO(38) { clone3 }',
+  'ERRNO(38) { SYSCALL[435] }',
   'DEFAULT ALLOW',
 ].join(' ');
 

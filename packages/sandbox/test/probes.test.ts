@@ -4,7 +4,7 @@
  * sandbox's uids is left afterwards. Runs for every backend installed here (nsjail only when its
  * binary is on PATH; the suite says plainly which backends ran).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ console.log(
 
 // A marker in this process's environment: it must never be visible inside.
 const MARKER = `fake-server-env-${process.pid}-${Date.now()}`;
+const SECRET = `fake-secret-${Math.random().toString(36).slice(2)}`;
 process.env.AIRLOCK_PROBE_MARKER = MARKER;
 
 describe.each(backends)('escape probes (%s)', (backend) => {
@@ -119,13 +120,21 @@ describe.each(backends)('escape probes (%s)', (backend) => {
         'set_result({"uid": os.getuid(), "cap": field("CapEff"), "nnp": field("NoNewPrivs")})',
       ].join('\n'),
       limits: quick,
+      settings: { TOKEN: SECRET },
     });
     for await (const ev of handle.events) {
       if (ev.type !== 'awaiting_llm') continue;
-      // Seen from the host: the interpreter runs as a pool uid, never as root.
+      // Seen from the host: the interpreter runs as a pool uid, never as root, and the secret
+      // is in no command line or environment any host user could read.
       const procs = processesOf(sandbox.uids);
       expect(procs.map((p) => p.name)).toContain('python3');
       expect(procs.every((p) => p.uid !== 0 && sandbox.uids.includes(p.uid))).toBe(true);
+      for (const p of procs) {
+        for (const f of ['cmdline', 'environ']) {
+          const content = readFileSync(`/proc/${p.pid}/${f}`);
+          expect(content.includes(SECRET), `${p.name} ${f}`).toBe(false);
+        }
+      }
       handle.respond('ok');
     }
     const r = await handle.result;
