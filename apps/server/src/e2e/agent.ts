@@ -35,8 +35,9 @@ export function agent(ctx: Ctx, key: { keyId: string; secret: string }) {
     maxMs = 60_000,
   ) {
     const deadline = Date.now() + maxMs;
-    for (;;) {
-      const r = await ctx.call('GET', `/executions/${id}?wait=5`);
+    for (let first = true; ; first = false) {
+      // The first look is immediate; then long-poll (each returns at the next status change).
+      const r = await ctx.call('GET', `/executions/${id}${first ? '' : '?wait=5'}`);
       if (until.includes(r.json.status)) return r.json;
       if (Date.now() > deadline) throw new Error(`execution ${id} still ${r.json.status}`);
     }

@@ -88,7 +88,9 @@ export class ExecutionEngine {
   /** Queues a stored `pending` execution. */
   enqueue(id: string): void {
     this.#queue.push(id);
-    this.#pump();
+    // Start on a later turn: the request that queued it answers first (status `pending`), and
+    // preparing a run (decrypting, building the redactor) never delays that answer.
+    setImmediate(() => this.#pump());
   }
 
   /** Resolves when execution `id` changes state, or after `ms`. */
