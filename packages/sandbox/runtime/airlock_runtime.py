@@ -356,13 +356,23 @@ def main():
         if status is None or status == 0:
             pass
         elif isinstance(status, int):
-            done = {"t": "done", "status": "error", "error": "script exited with status %d" % status}
+            done = {
+                "t": "done",
+                "status": "error",
+                "error": "script exited with status %d" % status,
+                "exitCode": status,
+            }
         else:
             try:
                 print(status, file=sys.stderr)
             except Exception:
                 pass
-            done = {"t": "done", "status": "error", "error": "script exited with status 1"}
+            done = {
+                "t": "done",
+                "status": "error",
+                "error": "script exited with status 1",
+                "exitCode": 1,
+            }
     except MemoryError:
         if os.getpid() != main_pid:
             _child_exit(1)

@@ -11,7 +11,7 @@ export type RuntimeMessage =
   | { t: 'result'; value: JsonValue }
   | { t: 'llm'; prompt: string; model: string }
   | { t: 'done'; status: 'completed' }
-  | { t: 'done'; status: 'error'; error: string }
+  | { t: 'done'; status: 'error'; error: string; exitCode?: number }
   | { t: 'done'; status: 'limit'; limit: LimitKind; error: string };
 
 const LIMIT_KINDS: ReadonlySet<string> = new Set<LimitKind>([
@@ -90,7 +90,13 @@ export function parseMessage(line: Buffer): RuntimeMessage | { invalid: string }
     case 'done': {
       if (v.status === 'completed') return { t: 'done', status: 'completed' };
       if (typeof v.error !== 'string') return { invalid: 'done message without error text' };
-      if (v.status === 'error') return { t: 'done', status: 'error', error: v.error };
+      if (v.status === 'error') {
+        // sys.exit(n): the runtime reports the status it would have exited with.
+        if (typeof v.exitCode === 'number' && Number.isSafeInteger(v.exitCode)) {
+          return { t: 'done', status: 'error', error: v.error, exitCode: v.exitCode };
+        }
+        return { t: 'done', status: 'error', error: v.error };
+      }
       if (v.status === 'limit' && typeof v.limit === 'string' && LIMIT_KINDS.has(v.limit)) {
         return { t: 'done', status: 'limit', limit: v.limit as LimitKind, error: v.error };
       }

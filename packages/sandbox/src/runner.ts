@@ -317,12 +317,24 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     if (code === 0 && done && !('invalid' in done) && done.t === 'done') {
       if (done.status === 'completed') return { ...base, status: 'completed', result: lastResult };
       if (done.status === 'error') {
+        if (done.exitCode !== undefined) {
+          return {
+            ...base,
+            status: 'error',
+            cause: 'exit',
+            exitCode: done.exitCode,
+            error: done.error,
+          };
+        }
         return { ...base, status: 'error', cause: 'exception', error: done.error };
       }
       return { ...base, status: 'limit', limit: done.limit, error: done.error };
     }
     if (code === 0) return { ...base, status: 'completed', result: lastResult };
-    if (sigName === 'SIGXCPU') {
+    // SIGKILL that the runner did not send: the CPU hard limit (one second past the soft one,
+    // when the SIGXCPU handler could not run because the script was busy inside C code).
+    const cpuHardLimit = sigName === 'SIGKILL' && base.executionMs >= limits.cpuSeconds * 1000;
+    if (sigName === 'SIGXCPU' || cpuHardLimit) {
       return {
         ...base,
         status: 'limit',

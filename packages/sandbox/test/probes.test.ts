@@ -322,6 +322,13 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     expect(r).toMatchObject({ status: 'limit', limit: 'cpu' });
   });
 
+  it('CPU loop inside C code (no Python signal handling): stopped by the CPU hard limit', async () => {
+    const r = await run(sandbox, 'sum(range(10**14))', {
+      limits: { timeoutMs: 20_000, cpuSeconds: 1 },
+    });
+    expect(r).toMatchObject({ status: 'limit', limit: 'cpu' });
+  });
+
   it('sleep forever: stopped by the wall-clock timeout', async () => {
     const r = await run(sandbox, 'import time\nprint("sleeping", flush=True)\ntime.sleep(10**6)', {
       limits: { timeoutMs: 1000 },

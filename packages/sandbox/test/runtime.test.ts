@@ -127,11 +127,16 @@ describe('runtime globals', () => {
     const three = await run(sandbox, 'import sys\nsys.exit(3)');
     expect(three).toMatchObject({
       status: 'error',
-      cause: 'exception',
+      cause: 'exit',
+      exitCode: 3,
       error: 'script exited with status 3',
     });
     const msg = await run(sandbox, 'raise SystemExit("bye now")');
-    expect(msg).toMatchObject({ status: 'error', error: 'script exited with status 1' });
+    expect(msg).toMatchObject({
+      status: 'error',
+      exitCode: 1,
+      error: 'script exited with status 1',
+    });
     expect(text(msg.stderr)).toBe('bye now\n');
     const hard = await run(sandbox, 'import os\nos._exit(4)');
     expect(hard).toMatchObject({ status: 'error', cause: 'exit', exitCode: 4 });
