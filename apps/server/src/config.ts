@@ -38,6 +38,9 @@ const envSchema = z.object({
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
   AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AIRLOCK_PIP_FIND_LINKS: z.string().min(1).optional(),
+  AIRLOCK_PIP_NO_INDEX: booleanish.default(false),
   AIRLOCK_ADMIN_DIST: z.string().min(1).optional(),
   AIRLOCK_SESSION_IDLE_MINUTES: intFrom(1, 7 * 24 * 60, 12 * 60),
   AIRLOCK_SESSION_MAX_HOURS: intFrom(1, 90 * 24, 7 * 24),
@@ -69,6 +72,10 @@ export interface Config {
   memoryBytes: number;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** pip sources for `/requirements` (default: pip's own index). */
+  pipIndexUrl: string | undefined;
+  pipFindLinks: string | undefined;
+  pipNoIndex: boolean;
   /** The built admin UI; defaults to `apps/admin/dist` beside this server. */
   adminDist: string;
 }
@@ -128,6 +135,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     memoryBytes: e.AIRLOCK_MEMORY_MB * 1024 * 1024,
     sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.AIRLOCK_SESSION_MAX_HOURS * 3_600_000,
+    pipIndexUrl: e.AIRLOCK_PIP_INDEX_URL,
+    pipFindLinks: e.AIRLOCK_PIP_FIND_LINKS,
+    pipNoIndex: e.AIRLOCK_PIP_NO_INDEX,
     adminDist: e.AIRLOCK_ADMIN_DIST ? resolve(e.AIRLOCK_ADMIN_DIST) : DEFAULT_ADMIN_DIST,
   };
 }

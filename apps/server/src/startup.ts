@@ -19,6 +19,7 @@ import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
 import { ExecutionEngine } from './services/executions/engine.js';
+import { reinstallMissing } from './services/requirements/install.js';
 
 export const DATABASE_FILE = 'airlock.db';
 export const MASTER_KEY_FILE = 'master.key';
@@ -138,6 +139,9 @@ export async function buildDeps(
         config,
       }),
     };
+    void reinstallMissing(deps).catch((err: unknown) =>
+      logger.error('reinstalling requirements failed', { error: String(err) }),
+    );
     const interrupted = deps.executions.recover();
     if (interrupted > 0)
       logger.warn('closed executions interrupted by the previous shutdown', { count: interrupted });

@@ -45,7 +45,7 @@ export function testClock(start = '2026-11-28T12:00:00Z'): TestClock {
  * `env` overrides configuration as environment variables would.
  */
 export function createTestContext(
-  options: { env?: Record<string, string>; setupCode?: string } = {},
+  options: { env?: Record<string, string>; setupCode?: string; sandbox?: Sandbox } = {},
 ) {
   const opened = createTestDatabase();
   const clock = testClock();
@@ -63,7 +63,7 @@ export function createTestContext(
     loginLimiter: createLoginLimiter(),
     passwordParams: TEST_PASSWORD_PARAMS,
     exportParams: { N: 2 ** 10, r: 8, p: 1 },
-    sandbox: testSandbox(),
+    sandbox: options.sandbox ?? testSandbox(),
     // Replaced just below: the engine needs the finished deps.
     executions: undefined as unknown as ExecutionEngine,
   };

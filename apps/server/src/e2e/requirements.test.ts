@@ -1,0 +1,105 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSandbox } from '@airlock/sandbox';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reinstallMissing } from '../services/requirements/install.js';
+import { createTestContext } from '../test/harness.js';
+import { buildWheel } from '../test/wheels.js';
+import { agent } from './agent.js';
+
+const root = mkdtempSync(join(tmpdir(), 'airlock-req-'));
+chmodSync(root, 0o755); // the sandbox uids must reach the wheels and packages directories
+const wheels = join(root, 'wheels');
+mkdirSync(wheels, { mode: 0o755 });
+buildWheel(wheels, 'airlock-demo-pkg', '2.0.1', 'hello from a local wheel');
+const dataDir = join(root, 'data');
+const packagesDir = join(dataDir, 'packages');
+mkdirSync(packagesDir, { recursive: true, mode: 0o755 });
+chmodSync(dataDir, 0o711);
+
+const ctx = createTestContext({
+  env: { AIRLOCK_DATA_DIR: dataDir, AIRLOCK_PIP_FIND_LINKS: wheels, AIRLOCK_PIP_NO_INDEX: '1' },
+  sandbox: createSandbox({ backend: 'bwrap', packagesDir, log: () => {} }),
+});
+afterAll(async () => {
+  await ctx.deps.executions.shutdown();
+  ctx.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('requirements', () => {
+  it('needs a locked, valid profile key', async () => {
+    const r = await ctx.call('POST', '/requirements', { body: { packages: ['airlock-demo-pkg'] } });
+    expect(r.status).toBe(401);
+    expect(r.json.detail).toBe('Missing authentication token');
+    const p = (await ctx.call('POST', '/profiles')).json;
+    expect(p.key_id).toBeNull();
+    const bogus = await ctx.call('POST', '/requirements', {
+      token: 'ark_aaaaaaaaaaaaaaaaaaaaaaaa',
+      body: { packages: ['x'] },
+    });
+    expect(bogus.status).toBe(401);
+  });
+
+  it('installs confined from a local wheel, records it, and scripts can import it', async () => {
+    const token = await ctx.adminToken();
+    const key = await ctx.lockedProfile(token, { REQ_KEY: 'requirements-value-1' });
+    const invalid = await ctx.call('POST', '/requirements', {
+      token: key.keyId,
+      body: { packages: ['--index-url=http://evil.example'] },
+    });
+    expect(invalid.status).toBe(422);
+    expect(String(invalid.json.detail)).toMatch(/invalid package spec/);
+
+    const r = await ctx.call('POST', '/requirements', {
+      token: key.keyId,
+      body: { packages: ['airlock-demo-pkg==2.0.1'] },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.installed).toEqual([{ name: 'airlock-demo-pkg', version: '2.0.1' }]);
+    const listed = await ctx.call('GET', '/requirements');
+    expect(listed.json.packages).toMatchObject([
+      { name: 'airlock-demo-pkg', spec: 'airlock-demo-pkg==2.0.1', version: '2.0.1' },
+    ]);
+
+    const res = await agent(ctx, key).run(
+      [
+        'import airlock_demo_pkg',
+        'try:',
+        "    open(airlock_demo_pkg.__file__, 'a').write('x')",
+        "    w = 'writable'",
+        'except OSError:',
+        "    w = 'read-only'",
+        'set_result([airlock_demo_pkg.VALUE, w])',
+      ].join('\n'),
+    );
+    expect(res.status).toBe('completed');
+    expect(res.result).toEqual(['hello from a local wheel', 'read-only']);
+
+    const failed = await ctx.call('POST', '/requirements', {
+      token: key.keyId,
+      body: { packages: ['no-such-package-anywhere'] },
+    });
+    expect(failed.status).toBe(422);
+    expect(String(failed.json.detail)).toMatch(
+      /no-such-package-anywhere|No matching distribution/i,
+    );
+  });
+
+  it('reinstalls recorded requirements that are missing from the packages directory', async () => {
+    rmSync(packagesDir, { recursive: true, force: true });
+    mkdirSync(packagesDir, { mode: 0o755 });
+    await reinstallMissing(ctx.deps);
+    const token = (
+      await ctx.call('POST', '/api/admin/login', {
+        body: { password: 'correct horse battery staple' },
+      })
+    ).json.token;
+    const key = await ctx.lockedProfile(token, { REQ_KEY: 'requirements-value-1' });
+    const res = await agent(ctx, key).run(
+      'import airlock_demo_pkg\nset_result(airlock_demo_pkg.VALUE)',
+    );
+    expect(res.result).toBe('hello from a local wheel');
+  });
+});

@@ -1,0 +1,66 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../../deps.js';
+import type { AppEnv } from '../../http/context.js';
+import { validationHook } from '../../http/validation.js';
+import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
+import { installRequirements, listRequirements } from '../../services/requirements/install.js';
+import { errorResponses, json, jsonBody } from '../schemas.js';
+
+const Requirement = z
+  .object({
+    name: z.string(),
+    spec: z.string(),
+    version: z.string().nullable(),
+    installed_at: z.string(),
+  })
+  .openapi('Requirement');
+
+const list = createRoute({
+  method: 'get',
+  path: '/requirements',
+  tags: ['agent'],
+  summary: 'Python packages installed for all scripts',
+  responses: { 200: json(z.object({ packages: z.array(Requirement) }), 'Installed packages') },
+});
+
+const install = createRoute({
+  method: 'post',
+  path: '/requirements',
+  tags: ['agent'],
+  summary:
+    'Install Python packages for all scripts (Authorization: Bearer <key id> of a locked profile)',
+  request: {
+    body: jsonBody(z.object({ packages: z.array(z.string().min(1).max(200)).min(1).max(50) })),
+  },
+  responses: {
+    200: json(
+      z.object({
+        installed: z.array(z.object({ name: z.string(), version: z.string() })),
+        packages: z.array(Requirement),
+      }),
+      'Installed',
+    ),
+    ...errorResponses(401, 413, 415, 422),
+  },
+});
+
+export function agentRequirementRoutes(deps: AppDeps) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(list, (c) => c.json({ packages: listRequirements(deps) }, 200))
+    .openapi(
+      install,
+      async (c) => {
+        const profile = authenticateProfileKey(deps, c.req.header('authorization'));
+        const r = await installRequirements(deps, c.req.valid('json').packages, {
+          type: 'profile',
+          id: profile.keyId,
+          ip: c.get('clientIp'),
+        });
+        return c.json(r, 200);
+      },
+      (result, c) => {
+        if (!result.success) authenticateProfileKey(deps, c.req.header('authorization'));
+        return validationHook(result, c);
+      },
+    );
+}

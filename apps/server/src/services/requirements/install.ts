@@ -1,0 +1,124 @@
+import { requirements } from '@airlock/db';
+import {
+  type InstallResult,
+  installPackages,
+  listInstalled,
+  validatePackageSpecs,
+} from '@airlock/sandbox';
+import { asc } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+import { isoUtc } from '../../lib/time.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+
+/** PEP 503 normalised project name of a requirement spec (`Foo_Bar[x]>=1` → `foo-bar`). */
+export function projectName(spec: string): string {
+  const m = /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(spec);
+  return (m?.[0] ?? spec).toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** Longest installer output returned in an error `detail`. */
+const MAX_OUTPUT_CHARS = 16_000;
+
+/** One install at a time: pip runs would fight over the same directory. */
+let chain: Promise<unknown> = Promise.resolve();
+function serially<T>(task: () => Promise<T>): Promise<T> {
+  const next = chain.then(task, task);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+export type RequirementsDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'logger'>;
+
+function install(deps: RequirementsDeps, packages: string[]): Promise<InstallResult> {
+  const { config } = deps;
+  return serially(() =>
+    installPackages({
+      packagesDir: config.packagesDir,
+      packages,
+      ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
+      ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
+      ...(config.pipNoIndex ? { noIndex: true } : {}),
+      backend: config.sandbox === 'unconfined-dev' ? 'auto' : config.sandbox,
+      python: config.python,
+      timeoutMs: 10 * 60_000,
+    }),
+  );
+}
+
+/** `GET /requirements`: what was installed through the API, with installed versions. */
+export function listRequirements(deps: Pick<AppDeps, 'db'>) {
+  return deps.db
+    .select()
+    .from(requirements)
+    .orderBy(asc(requirements.name))
+    .all()
+    .map((r) => ({
+      name: r.name,
+      spec: r.spec,
+      version: r.installedVersion,
+      installed_at: isoUtc(r.installedAt),
+    }));
+}
+
+/**
+ * `POST /requirements`: installs packages for every script, confined (the sandbox package runs
+ * pip as an unprivileged uid with only the packages directory writable). Specs are validated
+ * before anything runs; a failed install answers with the installer's output.
+ */
+export async function installRequirements(
+  deps: RequirementsDeps,
+  packages: string[],
+  actor: Actor,
+) {
+  const invalid = validatePackageSpecs(packages);
+  if (invalid !== undefined) throw new AppError('VALIDATION', invalid);
+  const result = await install(deps, packages);
+  if (!result.ok) {
+    recordAudit(deps, actor, 'requirements.install_failed', undefined, {
+      packages,
+      reason: result.reason,
+    });
+    const output =
+      result.output.length > MAX_OUTPUT_CHARS
+        ? `…${result.output.slice(-MAX_OUTPUT_CHARS)}`
+        : result.output;
+    throw new AppError(
+      'VALIDATION',
+      `Package installation failed (${result.reason}): ${result.error}\n${output}`.trim(),
+    );
+  }
+  const now = deps.clock();
+  const versions = new Map(
+    listInstalled(deps.config.packagesDir).map((p) => [projectName(p.name), p.version]),
+  );
+  deps.db.transaction((tx) => {
+    for (const spec of packages) {
+      const name = projectName(spec);
+      const values = { spec, installedVersion: versions.get(name) ?? null, installedAt: now };
+      tx.insert(requirements)
+        .values({ name, ...values })
+        .onConflictDoUpdate({ target: requirements.name, set: values })
+        .run();
+    }
+  });
+  recordAudit(deps, actor, 'requirements.install', undefined, { packages });
+  return { installed: result.installed, packages: listRequirements(deps) };
+}
+
+/**
+ * At startup: reinstall recorded requirements that the packages directory no longer holds (a
+ * new container with the old database). Runs in the background; failures are logged.
+ */
+export async function reinstallMissing(deps: RequirementsDeps): Promise<void> {
+  const present = new Set(listInstalled(deps.config.packagesDir).map((p) => projectName(p.name)));
+  const missing = listRequirements(deps).filter((r) => !present.has(r.name));
+  if (missing.length === 0) return;
+  deps.logger.info('reinstalling recorded requirements', { packages: missing.map((m) => m.spec) });
+  const r = await install(
+    deps,
+    missing.map((m) => m.spec),
+  );
+  if (!r.ok)
+    deps.logger.error('reinstalling requirements failed', { reason: r.reason, error: r.error });
+}
