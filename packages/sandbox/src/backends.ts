@@ -149,11 +149,14 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
   const size = String(req.limits.tmpfsBytes);
   a.push('--size', size, '--tmpfs', INSIDE.tmpDir);
   a.push('--size', size, '--tmpfs', INSIDE.workDir);
+  // bwrap's /dev is an unbounded writable tmpfs: give /dev/shm (POSIX semaphores for
+  // multiprocessing) its own bounded tmpfs and make /dev itself read-only below.
+  a.push('--size', size, '--tmpfs', '/dev/shm');
   for (const b of req.binds) a.push(b.writable ? '--bind' : '--ro-bind', b.src, b.dest);
   // The work dir's mount point itself stays owned by root unless chmod'ed.
   a.push('--chmod', '1777', INSIDE.workDir);
   // bwrap's root is a writable tmpfs: make it read-only once every mount point exists.
-  a.push('--remount-ro', '/');
+  a.push('--chmod', '1777', '/dev/shm', '--remount-ro', '/dev', '--remount-ro', '/');
   if (req.seccompFd !== undefined) a.push('--seccomp', String(req.seccompFd));
   for (const [k, v] of Object.entries(req.env)) a.push('--setenv', k, v);
   a.push('--chdir', INSIDE.workDir, '--', ...req.command);

@@ -45,7 +45,7 @@ export interface Limits {
   fileSizeBytes: number;
   /** Open file descriptors per process (RLIMIT_NOFILE). */
   openFiles: number;
-  /** Size of each of the private tmpfs mounts `/tmp` and the work dir, bytes. */
+  /** Size of each private tmpfs (`/tmp`, the work dir `/work`, `/dev/shm`), bytes. */
   tmpfsBytes: number;
   /** Captured bytes per stream (stdout, stderr); more stops the run with `limit: output`. */
   maxOutputBytes: number;

@@ -247,7 +247,7 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       [
         'import os',
         'out = {}',
-        'for p in ["/usr/x", "/etc/x", "/x", "/airlock/runtime/airlock_runtime.py", "/proc/sys/kernel/hostname"]:',
+        'for p in ["/usr/x", "/etc/x", "/x", "/dev/x", "/airlock/runtime/airlock_runtime.py", "/proc/sys/kernel/hostname"]:',
         '    try:',
         '        open(p, "a").write("x"); out[p] = "written"',
         '    except OSError as e:',
@@ -264,6 +264,7 @@ describe.each(backends)('escape probes (%s)', (backend) => {
         '/usr/x': 'refused',
         '/etc/x': 'refused',
         '/x': 'refused',
+        '/dev/x': 'refused',
         '/airlock/runtime/airlock_runtime.py': 'refused',
         '/proc/sys/kernel/hostname': 'refused',
         cwd: '/work',
@@ -278,6 +279,13 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       { limits: { ...quick, tmpfsBytes: 4 * 2 ** 20, fileSizeBytes: 64 * 2 ** 20 } },
     );
     expect(disk).toMatchObject({ status: 'limit', limit: 'disk' });
+    // /dev/shm is writable (multiprocessing needs it) but bounded the same way.
+    const shm = await run(
+      sandbox,
+      'with open("/dev/shm/fill", "wb") as f:\n    while True:\n        f.write(b"x" * 65536)',
+      { limits: { ...quick, tmpfsBytes: 4 * 2 ** 20, fileSizeBytes: 64 * 2 ** 20 } },
+    );
+    expect(shm).toMatchObject({ status: 'limit', limit: 'disk' });
     const big = await run(sandbox, 'open("/work/big", "wb").write(b"x" * (3 * 2**20))', {
       limits: { ...quick, fileSizeBytes: 2 ** 20 },
     });
