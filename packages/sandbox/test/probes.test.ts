@@ -28,6 +28,10 @@ describe.each(backends)('escape probes (%s)', (backend) => {
   let keyFile: string;
   let server: Server;
   let port = 0;
+  // A host service on an abstract unix socket: reachable only from the host's network namespace.
+  // (Node binds the whole 108-byte sun_path, so the probe pads the name with NULs.)
+  const abstractName = `airlock-probe-${process.pid}-${backend}`;
+  let abstract: Server;
 
   beforeAll(async () => {
     // A stand-in data directory: world-readable on purpose, so only the mount namespace (not
@@ -40,10 +44,13 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const addr = server.address();
     port = typeof addr === 'object' && addr ? addr.port : 0;
+    abstract = createServer((s) => s.end('hello from the abstract socket\n'));
+    await new Promise<void>((r) => abstract.listen(`\0${abstractName}`, r));
   });
 
   afterAll(() => {
     server.close();
+    abstract.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -203,8 +210,8 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       '    socket.getaddrinfo("example.com", 443); out["dns"] = "resolved"',
       'except OSError as e:',
       '    out["dns"] = type(e).__name__',
-      'for name, addr in [("internet", ("1.1.1.1", 53)), ("loopback", ("127.0.0.1", PORT))]:',
-      '    s = socket.socket(); s.settimeout(2)',
+      'for name, addr in [("internet", ("1.1.1.1", 53)), ("loopback", ("127.0.0.1", PORT)), ("abstract", b"\\0" + b"ABSTRACT".ljust(107, b"\\0"))]:',
+      '    s = socket.socket(socket.AF_UNIX if isinstance(addr, bytes) else socket.AF_INET); s.settimeout(2)',
       '    try:',
       '        s.connect(addr); out[name] = s.recv(100).decode()',
       '    except OSError as e:',
@@ -215,7 +222,8 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       'set_result(out)',
     ]
       .join('\n')
-      .replace('PORT', String(port));
+      .replace('PORT', String(port))
+      .replace('ABSTRACT', abstractName);
     const none = await run(sandbox, script, { limits: quick });
     expect(none.status).toBe('completed');
     if (none.status !== 'completed') return;
@@ -223,12 +231,13 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     expect(res.dns).toBe('gaierror');
     expect(res.internet).toMatch(/OSError|TimeoutError|ConnectionRefusedError/);
     expect(res.loopback).toBe('ConnectionRefusedError');
+    expect(res.abstract).toBe('ConnectionRefusedError');
     expect(res.ifaces).toEqual(['lo']);
     // `full` (through pasta): real interfaces, but the host's loopback is still out of reach.
     const full = await run(sandbox, script, { limits: quick, network: { mode: 'full' } });
     expect(full).toMatchObject({
       status: 'completed',
-      result: { loopback: 'ConnectionRefusedError' },
+      result: { loopback: 'ConnectionRefusedError', abstract: 'ConnectionRefusedError' },
     });
     if (full.status === 'completed') {
       expect((full.result as { ifaces: string[] }).ifaces.length).toBeGreaterThan(1);
@@ -237,7 +246,7 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     const host = await run(sandbox, script, { limits: quick, network: { mode: 'host' } });
     expect(host).toMatchObject({
       status: 'completed',
-      result: { loopback: 'hello from the host\n' },
+      result: { loopback: 'hello from the host\n', abstract: 'hello from the abstract socket\n' },
     });
   });
 
