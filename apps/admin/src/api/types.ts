@@ -1,0 +1,259 @@
+/**
+ * Wire shapes of the Airlock API, written by hand from `specs/openapi.json` (components and
+ * responses of `/api/admin/*`). The execution and stats shapes follow the agreed contract for the
+ * endpoints being built alongside this app. Keep every API type here.
+ */
+
+/** One FastAPI-style validation issue (422 `detail` array). */
+export interface ValidationIssue {
+  type: string;
+  loc: Array<string | number>;
+  msg: string;
+  input?: unknown;
+}
+
+/** Every error body: `detail` is a message, or for 422 a list of issues. */
+export interface ErrorBody {
+  detail: string | ValidationIssue[];
+  code?: string;
+  request_id?: string;
+}
+
+export interface AdminStatus {
+  setup_required: boolean;
+  setup_code_file: string | null;
+}
+
+export interface SessionToken {
+  token: string;
+  expires_at: string;
+}
+
+export interface SessionInfo {
+  authenticated: true;
+  expires_at: string;
+}
+
+export interface CredentialUse {
+  profile_id: string;
+  locked: boolean;
+  revoked: boolean;
+}
+
+export interface AdminCredential {
+  id: string;
+  name: string;
+  description: string;
+  has_value: boolean;
+  /** false when the stored value is too short for the redactor to mask; null without a value. */
+  redactable: boolean | null;
+  value_updated_at: string | null;
+  used_by: CredentialUse[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CreateCredentialInput {
+  name: string;
+  description?: string;
+  value?: string;
+}
+
+/** `value: null` clears the stored value; an absent `value` leaves it as is. */
+export interface UpdateCredentialInput {
+  description?: string;
+  value?: string | null;
+}
+
+export interface ProfileCredential {
+  name: string;
+  description: string;
+  has_value: boolean;
+}
+
+export interface AdminProfile {
+  id: string;
+  description: string;
+  locked: boolean;
+  key_id: string | null;
+  credentials: ProfileCredential[];
+  expires_at: string | null;
+  expired: boolean;
+  revoked: boolean;
+  require_signature_v2: boolean;
+  locked_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Lock and regenerate answers: the profile plus `ark_<key id>:<secret>`, shown exactly once. */
+export interface AdminProfileWithKey extends AdminProfile {
+  key: string;
+}
+
+export interface CreateProfileInput {
+  description?: string;
+  expires_at?: string;
+  require_signature_v2?: boolean;
+}
+
+/** `expires_at: null` clears the expiry. */
+export interface UpdateProfileInput {
+  description?: string;
+  expires_at?: string | null;
+  require_signature_v2?: boolean;
+}
+
+/** The agent view of a profile (`GET /profiles/{id}`), used by tests and the snippet. */
+export interface AgentProfile {
+  id: string;
+  description: string;
+  locked: boolean;
+  key_id: string | null;
+  credentials: Array<{ name: string; description: string; value_exists: boolean }>;
+  expires_at: string | null;
+  expired: boolean;
+  revoked: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  client_ip: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+}
+
+export interface ImportPlan {
+  exported_at: string;
+  credentials: { new: string[]; duplicate: string[] };
+  profiles: { new: string[]; duplicate: string[]; conflicting_key: string[] };
+  requirements: { new: string[]; duplicate: string[] };
+}
+
+export type ImportStrategy = 'skip' | 'overwrite';
+
+export interface ImportResult extends ImportPlan {
+  strategy: ImportStrategy;
+}
+
+export const EXECUTION_STATUSES = [
+  'pending',
+  'running',
+  'awaiting_llm',
+  'completed',
+  'error',
+  'timeout',
+] as const;
+
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
+  'completed',
+  'error',
+  'timeout',
+]);
+
+export interface ExecutionSummary {
+  execution_id: string;
+  profile_id: string;
+  key_id: string;
+  status: ExecutionStatus;
+  signature_version: number;
+  execution_time_ms: number | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error_summary: string | null;
+}
+
+export interface ExecutionPage {
+  executions: ExecutionSummary[];
+  total: number;
+}
+
+export interface ExecutionFilters {
+  profile_id?: string;
+  status?: ExecutionStatus;
+  /** ISO-8601 */
+  since?: string;
+  /** ISO-8601 */
+  until?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface LlmExchange {
+  seq: number;
+  prompt: string;
+  model: string;
+  response: string | null;
+  asked_at: string;
+  answered_at: string | null;
+}
+
+export interface ExecutionDetail {
+  execution_id: string;
+  profile_id: string;
+  key_id: string;
+  status: ExecutionStatus;
+  script: string;
+  stdout: string | null;
+  stderr: string | null;
+  result: unknown;
+  error: string | null;
+  execution_time_ms: number | null;
+  timeout_seconds: number | null;
+  signature_version: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  redaction_counts: Record<string, number>;
+  llm_request: { prompt: string; model: string } | null;
+  llm_exchanges: LlmExchange[];
+}
+
+export interface Stats {
+  credentials: { total: number; with_value: number; missing_value: number };
+  profiles: {
+    total: number;
+    unlocked: number;
+    locked: number;
+    revoked: number;
+    expired: number;
+    expiring_soon: number;
+  };
+  executions: { total: number; last_24h: number; by_status: Partial<Record<string, number>> };
+  queue: { running: number; queued: number; concurrency: number; capacity: number };
+  /** `ok` is not sent by every server version; absent means unknown. */
+  sandbox: { backend: string; ok?: boolean };
+}
+
+export interface InstalledPackage {
+  name: string;
+  spec: string;
+  version: string | null;
+  installed_at: string;
+}
+
+export interface Requirements {
+  packages: InstalledPackage[];
+}
+
+/** A downloaded file: the export answer. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+}

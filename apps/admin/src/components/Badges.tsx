@@ -1,0 +1,44 @@
+import type { AdminProfile, ExecutionStatus } from '../api/types';
+
+export type ProfileState = 'unlocked' | 'locked' | 'revoked' | 'expired';
+
+export function profileState(p: AdminProfile): ProfileState {
+  if (p.revoked) return 'revoked';
+  if (p.expired) return 'expired';
+  return p.locked ? 'locked' : 'unlocked';
+}
+
+export function ProfileBadge({ profile }: { profile: AdminProfile }) {
+  const s = profileState(profile);
+  return <span className={`badge badge-${s}`}>{s}</span>;
+}
+
+const STATUS_LABEL: Record<ExecutionStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  awaiting_llm: 'awaiting LLM',
+  completed: 'completed',
+  error: 'error',
+  timeout: 'timeout',
+};
+
+export function ExecutionBadge({ status }: { status: ExecutionStatus }) {
+  return <span className={`badge badge-exec-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+export function ValueBadge({
+  hasValue,
+  redactable,
+}: {
+  hasValue: boolean;
+  redactable?: boolean | null;
+}) {
+  if (!hasValue) return <span className="badge badge-missing">no value</span>;
+  if (redactable === false)
+    return (
+      <span className="badge badge-warn" title="Shorter than 8 characters: not masked in output">
+        value set · not redactable
+      </span>
+    );
+  return <span className="badge badge-ok">value set</span>;
+}

@@ -1,0 +1,343 @@
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
+import {
+  credentialsQuery,
+  useClearCredentialValue,
+  useCreateCredential,
+  useDeleteCredential,
+  useSetCredentialValue,
+  useUpdateCredentialDescription,
+} from '../api/queries/credentials';
+import type { AdminCredential } from '../api/types';
+import { ValueBadge } from '../components/Badges';
+import { Confirm } from '../components/Confirm';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Loading } from '../components/Loading';
+import { SecretValueInput } from '../components/SecretValueInput';
+import { Time } from '../components/Time';
+import { shortId } from '../lib/format';
+import { credentialNameProblem } from '../lib/validation';
+import { UI } from '../paths';
+
+export function CredentialsPage() {
+  const list = useQuery(credentialsQuery());
+  return (
+    <>
+      <h1>Credentials</h1>
+      <p className="lead">
+        Secrets your agents’ scripts can use without ever seeing them. Values are entered only here;
+        agents may create empty slots that wait for you.
+      </p>
+      <CreateCredentialForm />
+      <h2>All credentials</h2>
+      {list.isPending ? <Loading what="credentials" /> : null}
+      {list.isError ? <ErrorMessage error={list.error} title="Could not load credentials" /> : null}
+      {list.data?.length === 0 ? (
+        <p className="empty">No credentials yet. Create one above, e.g. STRIPE_API_KEY.</p>
+      ) : null}
+      {list.data && list.data.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Description</th>
+              <th scope="col">Value</th>
+              <th scope="col">Used by</th>
+              <th scope="col">Value set</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((c) => (
+              <CredentialRow key={c.name} credential={c} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+}
+
+export function CreateCredentialForm() {
+  const create = useCreateCredential();
+  const [problem, setProblem] = useState<string>();
+  const [created, setCreated] = useState<string>();
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const name = String(f.get('name') ?? '').trim();
+    const description = String(f.get('description') ?? '');
+    const value = String(f.get('value') ?? '');
+    const p = credentialNameProblem(name);
+    setProblem(p);
+    setCreated(undefined);
+    if (p) return;
+    const r = await create.run({ name, description, ...(value ? { value } : {}) });
+    if (r) {
+      form.reset();
+      setCreated(`Created ${r.name}${r.has_value ? ' with its value' : ' (no value yet)'}.`);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="new-credential">
+      <h2 id="new-credential">New credential</h2>
+      <form onSubmit={onSubmit} noValidate className="grid-form">
+        <div>
+          <label htmlFor="cred-name">Name</label>
+          <input
+            id="cred-name"
+            name="name"
+            className="mono"
+            required
+            maxLength={128}
+            placeholder="STRIPE_API_KEY"
+            autoComplete="off"
+            aria-invalid={problem ? true : undefined}
+            aria-describedby="cred-name-help"
+          />
+          <p id="cred-name-help" className={problem ? 'field-error' : 'help'} role="status">
+            {problem ?? 'Letters, digits and _; scripts read it as settings["NAME"].'}
+          </p>
+        </div>
+        <div>
+          <label htmlFor="cred-description">Description</label>
+          <input id="cred-description" name="description" maxLength={2000} />
+        </div>
+        <div>
+          <SecretValueInput label="Value (optional)" />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={create.pending}>
+            {create.pending ? 'Creating…' : 'Create credential'}
+          </button>
+          <p aria-live="polite" className="success">
+            {created}
+          </p>
+        </div>
+      </form>
+      <ErrorMessage error={create.error} />
+    </section>
+  );
+}
+
+type Panel = 'none' | 'value' | 'description' | 'clear' | 'delete';
+
+function CredentialRow({ credential: c }: { credential: AdminCredential }) {
+  const [panel, setPanel] = useState<Panel>('none');
+  return (
+    <>
+      <tr>
+        <th scope="row" className="mono">
+          {c.name}
+        </th>
+        <td>{c.description || <span className="muted">—</span>}</td>
+        <td>
+          <ValueBadge hasValue={c.has_value} redactable={c.redactable} />
+        </td>
+        <td>
+          {c.used_by.length === 0 ? (
+            <span className="muted">no profile</span>
+          ) : (
+            <ul className="inline-list">
+              {c.used_by.map((u) => (
+                <li key={u.profile_id}>
+                  <Link to={UI.profile(u.profile_id)}>{shortId(u.profile_id)}</Link>
+                  {u.revoked ? ' (revoked)' : u.locked ? ' (locked)' : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </td>
+        <td>
+          <Time iso={c.value_updated_at} />
+        </td>
+        <td className="row-actions">
+          <button
+            type="button"
+            onClick={() => setPanel('value')}
+            aria-label={`${c.has_value ? 'Rotate' : 'Set'} value of ${c.name}`}
+          >
+            {c.has_value ? 'Rotate value' : 'Set value'}
+          </button>
+          <button
+            type="button"
+            onClick={() => setPanel('description')}
+            aria-label={`Edit description of ${c.name}`}
+          >
+            Edit
+          </button>
+          {c.has_value ? (
+            <button
+              type="button"
+              onClick={() => setPanel('clear')}
+              aria-label={`Clear value of ${c.name}`}
+            >
+              Clear
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="danger-link"
+            onClick={() => setPanel('delete')}
+            aria-label={`Delete ${c.name}`}
+          >
+            Delete
+          </button>
+        </td>
+      </tr>
+      {panel !== 'none' ? (
+        <tr className="panel-row">
+          <td colSpan={6}>
+            {panel === 'value' ? (
+              <SetValueForm credential={c} onDone={() => setPanel('none')} />
+            ) : panel === 'description' ? (
+              <DescriptionForm credential={c} onDone={() => setPanel('none')} />
+            ) : panel === 'clear' ? (
+              <ClearValue credential={c} onDone={() => setPanel('none')} />
+            ) : (
+              <DeleteCredential credential={c} onDone={() => setPanel('none')} />
+            )}
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+export function SetValueForm({
+  credential: c,
+  onDone,
+}: {
+  credential: Pick<AdminCredential, 'name' | 'has_value'>;
+  onDone: () => void;
+}) {
+  const set = useSetCredentialValue();
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const value = String(new FormData(form).get('value') ?? '');
+    if (!value) return;
+    const r = await set.run(c.name, value);
+    if (r) {
+      form.reset();
+      onDone();
+    }
+  };
+  return (
+    <form onSubmit={onSubmit} className="inline-form" aria-label={`Value of ${c.name}`}>
+      <SecretValueInput
+        label={`${c.has_value ? 'New' : ''} value for ${c.name}`}
+        required
+        autoFocus
+      />
+      {c.has_value ? (
+        <p className="help">Rotating replaces the value at once for every profile using it.</p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={set.pending}>
+          {set.pending ? 'Saving…' : 'Save value'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <ErrorMessage error={set.error} />
+    </form>
+  );
+}
+
+function DescriptionForm({
+  credential: c,
+  onDone,
+}: {
+  credential: AdminCredential;
+  onDone: () => void;
+}) {
+  const update = useUpdateCredentialDescription();
+  const [description, setDescription] = useState(c.description);
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        update.mutate({ name: c.name, description }, { onSuccess: onDone });
+      }}
+    >
+      <label htmlFor={`desc-${c.name}`}>Description of {c.name}</label>
+      <input
+        id={`desc-${c.name}`}
+        value={description}
+        maxLength={2000}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+        // biome-ignore lint/a11y/noAutofocus: the field appears because the user asked to edit it
+        autoFocus
+      />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={update.isPending}>
+          Save description
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <ErrorMessage error={update.error} />
+    </form>
+  );
+}
+
+function ClearValue({
+  credential: c,
+  onDone,
+}: {
+  credential: AdminCredential;
+  onDone: () => void;
+}) {
+  const clear = useClearCredentialValue();
+  return (
+    <>
+      <Confirm
+        title={`Clear the value of ${c.name}?`}
+        confirmLabel="Clear value"
+        danger
+        pending={clear.isPending}
+        onConfirm={() => clear.mutate(c.name, { onSuccess: onDone })}
+        onCancel={onDone}
+      >
+        <p>Scripts of profiles using it will no longer find it in settings.</p>
+      </Confirm>
+      <ErrorMessage error={clear.error} />
+    </>
+  );
+}
+
+function DeleteCredential({
+  credential: c,
+  onDone,
+}: {
+  credential: AdminCredential;
+  onDone: () => void;
+}) {
+  const del = useDeleteCredential();
+  return (
+    <>
+      <Confirm
+        title={`Delete ${c.name}?`}
+        confirmLabel="Delete credential"
+        danger
+        pending={del.isPending}
+        onConfirm={() => del.mutate(c.name, { onSuccess: onDone })}
+        onCancel={onDone}
+      >
+        <p>
+          The slot and its value are removed. Airlock refuses while a locked profile uses it (revoke
+          that profile first).
+        </p>
+      </Confirm>
+      <ErrorMessage error={del.error} title="Not deleted" />
+    </>
+  );
+}

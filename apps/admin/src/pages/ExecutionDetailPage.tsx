@@ -1,0 +1,178 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { executionQuery, isTerminal, useCancelExecution } from '../api/queries/executions';
+import type { ExecutionDetail } from '../api/types';
+import { ExecutionBadge } from '../components/Badges';
+import { Confirm } from '../components/Confirm';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Loading } from '../components/Loading';
+import { Time } from '../components/Time';
+import { formatDuration, prettyJson, shortId } from '../lib/format';
+import { UI } from '../paths';
+
+export function ExecutionDetailPage() {
+  const { id = '' } = useParams();
+  const q = useQuery(executionQuery(id));
+  if (q.isPending) return <Loading what="the execution" />;
+  if (q.isError)
+    return (
+      <>
+        <p className="crumbs">
+          <Link to={UI.executions}>Executions</Link> / {id}
+        </p>
+        <h1>Execution</h1>
+        <ErrorMessage error={q.error} title="Could not load this execution" />
+      </>
+    );
+  return <Detail e={q.data} />;
+}
+
+function Output({ title, text, empty }: { title: string; text: string | null; empty: string }) {
+  return (
+    <section className="card" aria-label={title}>
+      <h2>{title}</h2>
+      {text ? (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard users can scroll it (WCAG 2.1.1)
+        <pre className="code" tabIndex={0}>
+          {text}
+        </pre>
+      ) : (
+        <p className="muted">{empty}</p>
+      )}
+    </section>
+  );
+}
+
+function Detail({ e }: { e: ExecutionDetail }) {
+  const live = !isTerminal(e.status);
+  const redactions = Object.entries(e.redaction_counts ?? {}).filter(([, n]) => n > 0);
+  return (
+    <>
+      <p className="crumbs">
+        <Link to={UI.executions}>Executions</Link> / {e.execution_id}
+      </p>
+      <h1>
+        Execution <span className="mono small">{e.execution_id}</span>
+      </h1>
+      <p className="status-line" aria-live="polite">
+        Status: <ExecutionBadge status={e.status} />
+        {live ? <span className="muted"> (updating live)</span> : null}
+      </p>
+      {e.llm_request ? (
+        <div className="note">
+          The script is waiting for the agent to answer an LLM prompt ({e.llm_request.model}):
+          <pre className="code">{e.llm_request.prompt}</pre>
+        </div>
+      ) : null}
+      {live ? <CancelExecution id={e.execution_id} /> : null}
+      <dl className="facts">
+        <dt>Profile</dt>
+        <dd>
+          <Link to={UI.profile(e.profile_id)}>{shortId(e.profile_id)}</Link>{' '}
+          <span className="mono small">({e.key_id})</span>
+        </dd>
+        <dt>Signature</dt>
+        <dd>v{e.signature_version}</dd>
+        <dt>Created</dt>
+        <dd>
+          <Time iso={e.created_at} />
+        </dd>
+        <dt>Started</dt>
+        <dd>
+          <Time iso={e.started_at} />
+        </dd>
+        <dt>Finished</dt>
+        <dd>
+          <Time iso={e.completed_at} />
+        </dd>
+        <dt>Duration</dt>
+        <dd>
+          {formatDuration(e.execution_time_ms)}
+          {e.timeout_seconds ? ` (timeout ${e.timeout_seconds} s)` : ''}
+        </dd>
+      </dl>
+      <section className="card" aria-labelledby="redactions">
+        <h2 id="redactions">Redactions</h2>
+        {redactions.length === 0 ? (
+          <p className="muted">No credential value appeared in this execution’s output.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Credential</th>
+                <th scope="col">Times masked</th>
+              </tr>
+            </thead>
+            <tbody>
+              {redactions.map(([name, n]) => (
+                <tr key={name}>
+                  <th scope="row" className="mono">
+                    {name}
+                  </th>
+                  <td>{n}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {e.error ? <Output title="Error" text={e.error} empty="" /> : null}
+      <Output
+        title="Result"
+        text={isTerminal(e.status) ? prettyJson(e.result) : null}
+        empty={live ? 'Not finished yet.' : 'No result.'}
+      />
+      <Output title="Standard output" text={e.stdout} empty="Nothing printed." />
+      <Output title="Standard error" text={e.stderr} empty="Nothing on stderr." />
+      <Output title="Script" text={e.script} empty="(empty script)" />
+      <section className="card" aria-labelledby="llm">
+        <h2 id="llm">LLM exchanges</h2>
+        {e.llm_exchanges.length === 0 ? (
+          <p className="muted">The script did not call llm.complete().</p>
+        ) : (
+          <ol className="exchanges">
+            {e.llm_exchanges.map((x) => (
+              <li key={x.seq}>
+                <p>
+                  #{x.seq} · model <span className="mono">{x.model}</span> · asked{' '}
+                  <Time iso={x.asked_at} /> · answered <Time iso={x.answered_at} />
+                </p>
+                <h3>Prompt</h3>
+                <pre className="code">{x.prompt}</pre>
+                <h3>Response</h3>
+                <pre className="code">{x.response ?? '(waiting for the agent)'}</pre>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </>
+  );
+}
+
+function CancelExecution({ id }: { id: string }) {
+  const cancel = useCancelExecution(id);
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <div>
+      {confirming ? (
+        <Confirm
+          title="Cancel this execution?"
+          confirmLabel="Cancel execution"
+          danger
+          pending={cancel.isPending}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => cancel.mutate(undefined, { onSettled: () => setConfirming(false) })}
+        >
+          <p>The script is stopped; it ends with an error.</p>
+        </Confirm>
+      ) : (
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Cancel execution…
+        </button>
+      )}
+      <ErrorMessage error={cancel.error} />
+    </div>
+  );
+}
