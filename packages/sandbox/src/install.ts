@@ -5,9 +5,11 @@
 import { spawn } from 'node:child_process';
 import {
   chownSync,
+  closeSync,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -15,6 +17,7 @@ import {
 import { isAbsolute, join } from 'node:path';
 import { type Bind, INSIDE, launchPlan, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend } from './detect.js';
+import { seccompFilterPath } from './sandbox.js';
 import type { NetworkPolicy } from './types.js';
 
 export interface InstallOptions {
@@ -199,6 +202,8 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   // `--` ends pip's options: the validated specs can only ever be requirements.
   args.push('--', ...options.packages);
 
+  // The same seccomp denylist as scripts get (bwrap only), passed as the child's fd 3.
+  const seccompPath = backend === 'bwrap' ? seccompFilterPath() : undefined;
   const plan = launchPlan(backend, binary, {
     command: [python, ...args],
     binds,
@@ -206,7 +211,7 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
     limits: { tmpfsBytes: options.tmpfsBytes ?? 2 ** 30, processes: 256 },
     uid,
     gid: uid,
-    seccompFd: undefined,
+    seccompFd: seccompPath === undefined ? undefined : 3,
     env: { ...sandboxEnv(), HOME: INSIDE.tmpDir },
   });
 
@@ -216,11 +221,16 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   let size = 0;
   const { code, timedOut } = await new Promise<{ code: number | null; timedOut: boolean }>(
     (resolve) => {
+      const seccompFd = seccompPath === undefined ? undefined : openSync(seccompPath, 'r');
       const child = spawn(plan.file, plan.args, {
         env: plan.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio:
+          seccompFd === undefined
+            ? ['ignore', 'pipe', 'pipe']
+            : ['ignore', 'pipe', 'pipe', seccompFd],
         ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid ?? plan.uid } : {}),
       });
+      if (seccompFd !== undefined) closeSync(seccompFd);
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;

@@ -47,7 +47,13 @@ export function processesOf(uids: Iterable<number>, includeZombies = false): Pro
   return found;
 }
 
-/** SIGKILLs every process of `uids`; returns how many were signalled. */
+/**
+ * SIGKILLs every process of `uids`; returns how many were signalled. For a server's startup
+ * cleanup after a crash (no run can be in progress then).
+ *
+ * @example
+ * killProcessesOf(sandbox.uids); // 0 when nothing was left behind
+ */
 export function killProcessesOf(uids: Iterable<number>): number {
   let n = 0;
   for (const p of processesOf(uids)) {

@@ -55,7 +55,12 @@ export interface Sandbox {
   run(spec: RunSpec): RunHandle;
 }
 
-/** The seccomp blob for this machine's architecture, if one is committed. */
+/**
+ * The seccomp blob for this machine's architecture, if one is committed.
+ *
+ * @example
+ * seccompFilterPath(); // '/…/packages/sandbox/seccomp/x86_64.bpf' on x86_64
+ */
 export function seccompFilterPath(): string | undefined {
   const name = arch() === 'x64' ? 'x86_64.bpf' : arch() === 'arm64' ? 'aarch64.bpf' : undefined;
   if (!name) return undefined;
