@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # System packages Airlock needs at run time (the sandbox and the Python libraries scripts use)
 # and at test time. Installed only when something is missing.
-APT_PACKAGES=(bubblewrap python3 python3-venv python3-pip python3-httpx python3-requests
-  python3-seccomp ca-certificates g++ make)
+APT_PACKAGES=(bubblewrap passt python3 python3-venv python3-pip python3-httpx python3-requests
+  python3-seccomp ca-certificates g++ make curl openssl jq)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

@@ -22,6 +22,7 @@ import { agentCredentialRoutes } from './routes/agent/credentials.js';
 import { agentExecutionRoutes } from './routes/agent/executions.js';
 import { agentProfileRoutes } from './routes/agent/profiles.js';
 import { agentRequirementRoutes } from './routes/agent/requirements.js';
+import { agentSkillRoutes } from './routes/agent/skill.js';
 import { healthRoutes } from './routes/health.js';
 import { uiRoutes } from './routes/ui.js';
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', agentProfileRoutes(deps));
   app.route('/', agentExecutionRoutes(deps));
   app.route('/', agentRequirementRoutes(deps));
+  app.route('/', agentSkillRoutes(deps));
 
   // Every admin route needs a session, except the three that get one. Hono runs middleware for
   // every matching path whichever sub-app owns the handler, so the exemption is explicit here.

@@ -1,18 +1,64 @@
+import type { SandboxHealth } from '@airlock/sandbox';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { json } from './schemas.js';
 
+export const VERSION = '0.1.0';
+
+const Health = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    version: z.string(),
+    sandbox: z.object({
+      backend: z.string(),
+      ok: z.boolean(),
+      unconfined: z.boolean(),
+      seccomp: z.boolean(),
+      detail: z.string().optional(),
+    }),
+    queue: z.object({
+      running: z.number(),
+      queued: z.number(),
+      concurrency: z.number(),
+      capacity: z.number(),
+    }),
+  })
+  .openapi('Health');
+
 const health = createRoute({
   method: 'get',
   path: '/health',
   tags: ['agent'],
-  summary: 'Liveness',
-  responses: { 200: json(z.object({ status: z.literal('ok'), version: z.string() }), 'Up') },
+  summary: 'Liveness, the sandbox backend in use and whether it works, the queue',
+  responses: { 200: json(Health, 'Up'), 503: json(Health, 'The sandbox does not work') },
 });
 
-export function healthRoutes(_deps: AppDeps) {
-  return new OpenAPIHono<AppEnv>().openapi(health, (c) =>
-    c.json({ status: 'ok' as const, version: '0.1.0' }, 200),
-  );
+/** How long one sandbox self-check answers /health (a check starts a real confined process). */
+const CHECK_TTL_MS = 30_000;
+
+export function healthRoutes(deps: AppDeps) {
+  let cached: { at: number; health: Promise<SandboxHealth> } | undefined;
+  const sandboxHealth = () => {
+    const now = Date.now();
+    if (!cached || now - cached.at > CHECK_TTL_MS)
+      cached = { at: now, health: deps.sandbox.check() };
+    return cached.health;
+  };
+  return new OpenAPIHono<AppEnv>().openapi(health, async (c) => {
+    const h = await sandboxHealth();
+    const body = {
+      status: h.ok ? ('ok' as const) : ('unavailable' as const),
+      version: VERSION,
+      sandbox: {
+        backend: h.backend,
+        ok: h.ok,
+        unconfined: h.unconfined,
+        seccomp: h.seccomp,
+        ...(h.detail && !h.ok ? { detail: h.detail } : {}),
+      },
+      queue: deps.executions.state(),
+    };
+    return h.ok ? c.json(body, 200) : c.json(body, 503);
+  });
 }

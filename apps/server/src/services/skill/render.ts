@@ -1,0 +1,226 @@
+/**
+ * The agent's guide, as Markdown. `GET /skill.md` renders it live from the database (this
+ * instance's URL and profiles); the repository's `SKILL.md` is the same text for an instance
+ * not yet deployed. One function, so the two never drift apart.
+ */
+
+export interface SkillProfile {
+  id: string;
+  description: string;
+  state: 'unlocked' | 'locked' | 'revoked' | 'expired';
+  keyId: string | null;
+  expiresAt: string | null;
+  requireSignatureV2: boolean;
+  credentials: { name: string; description: string; hasValue: boolean }[];
+}
+
+export interface SkillInput {
+  /** This instance's base URL, e.g. `https://airlock.example.com`. */
+  baseUrl: string;
+  /** Live profiles, or null for the static file (no instance yet). */
+  profiles: SkillProfile[] | null;
+  /** Credential slots with no profile, or null for the static file. */
+  unattached: { name: string; description: string; hasValue: boolean }[] | null;
+  maxTimeoutSeconds: number;
+  defaultTimeoutSeconds: number;
+  llmWaitLimitSeconds: number;
+}
+
+const fence = '```';
+
+function profilesSection(input: SkillInput): string {
+  if (input.profiles === null) {
+    return [
+      '## Profiles on this instance',
+      '',
+      'This is the static copy of this guide. Once Airlock runs, `GET /skill.md` on it lists the',
+      'profiles you can use, their credential names and whether each has a value.',
+    ].join('\n');
+  }
+  const lines = ['## Profiles on this instance', ''];
+  if (input.profiles.length === 0) {
+    lines.push(
+      'No profiles yet. Create one (`POST /profiles`), attach credential slots, and ask the user to lock it.',
+    );
+  }
+  for (const p of input.profiles) {
+    lines.push(`### ${p.description ? p.description.replace(/\n/g, ' ') : '(no description)'}`, '');
+    lines.push(`- id: \`${p.id}\``);
+    lines.push(`- state: **${p.state}**${p.keyId ? ` (key id \`${p.keyId}\`)` : ''}`);
+    if (p.expiresAt) lines.push(`- expires: ${p.expiresAt}`);
+    if (p.requireSignatureV2) lines.push('- requires version 2 (replay-protected) signatures');
+    if (p.credentials.length === 0) lines.push('- credentials: none attached');
+    else {
+      lines.push('- credentials:');
+      for (const c of p.credentials) {
+        lines.push(
+          `  - \`${c.name}\`${c.description ? ` — ${c.description.replace(/\n/g, ' ')}` : ''} ${c.hasValue ? '(value set)' : '(**no value yet**: ask the user to enter it in the admin UI)'}`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  if (input.unattached && input.unattached.length > 0) {
+    lines.push('### Credential slots not attached to any profile', '');
+    for (const c of input.unattached)
+      lines.push(`- \`${c.name}\` ${c.hasValue ? '(value set)' : '(no value yet)'}`);
+  }
+  return lines.join('\n').trimEnd();
+}
+
+/** Renders the guide. */
+export function renderSkill(input: SkillInput): string {
+  const url = input.baseUrl;
+  return `# Airlock: run code with credentials you never see
+
+Airlock is a trust boundary between you (an AI agent) and production credentials. A person stores
+secrets in Airlock; you get a **profile key** scoped to some of them; you send **Python code
+signed with that key**; Airlock runs it in a confined sandbox with the credentials available as
+\`settings\`, scrubs every secret from the output, and returns the result. You never see a
+credential value, and you do not need to.
+
+Instance: **${url}**
+
+## The workflow
+
+1. **Find out what exists:** \`GET ${url}/credentials\` and \`GET ${url}/profiles\` (no auth).
+2. **Declare what you need:** \`POST ${url}/credentials\` with
+   \`{"credentials":[{"name":"STRIPE_API_KEY","description":"read-only key"}]}\` creates empty
+   slots (names: \`^[A-Za-z_][A-Za-z0-9_]*$\`, ≤128 chars). You cannot set values; the user does,
+   in the admin UI.
+3. **Make a profile:** \`POST ${url}/profiles\` with \`{"description":"what it is for"}\`, then
+   \`POST ${url}/profiles/{id}/credentials\` with \`{"credentials":["STRIPE_API_KEY"]}\`.
+4. **Ask the user** to fill in the values and **lock** the profile in the admin UI (${url}/). Locking
+   shows them the key \`ark_<key id>:<secret>\` once; they give it to you. Keep the secret out of
+   prompts and logs: you only need it to sign.
+5. **Run code:** \`POST ${url}/execute\` (below), then poll \`GET ${url}/executions/{id}?wait=30\`.
+6. **Answer LLM pauses:** when a poll says \`awaiting_llm\`, answer with
+   \`POST ${url}/executions/{id}/respond\` \`{"response":"..."}\`.
+
+${profilesSection(input)}
+
+## Inside the script
+
+These globals exist in every script (no import needed):
+
+| name | what |
+|---|---|
+| \`settings[NAME]\`, \`settings.get(NAME, default)\`, \`settings.keys()\`, \`NAME in settings\` | the profile's credentials that have values (read-only) |
+| \`set_result(value)\` | the JSON result of the execution; the last call wins |
+| \`llm.complete(prompt, model="default") -> str\` | pauses; you answer via \`/respond\`; unanswered after ${input.llmWaitLimitSeconds} s, the execution ends with an error |
+| \`print(...)\`, stderr | captured (bounded) and returned, with every secret replaced by \`[REDACTED:NAME]\` |
+
+Scripts run in a fresh confined Python 3 process: no network unless the profile allows it, a
+private \`/tmp\` that vanishes after the run, limits on time (\`timeout\`, default
+${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory, processes and output. Installed packages
+(\`GET ${url}/requirements\`) are importable; a locked profile's key can install more with
+\`POST ${url}/requirements\` \`{"packages":["httpx","pandas==2.2.*"]}\` (header
+\`Authorization: Bearer <key id>\`).
+
+${fence}python
+import httpx
+r = httpx.get("https://api.stripe.com/v1/balance", auth=(settings["STRIPE_API_KEY"], ""))
+data = r.json()
+summary = llm.complete("Summarise this balance in one sentence: " + str(data["available"]))
+set_result({"available": data["available"], "summary": summary})
+${fence}
+
+## Signing a request
+
+Split the key on the first \`:\` into the **key id** (\`ark_…\`, 28 chars) and the **secret** (48
+chars). Send \`Authorization: Bearer <key id>\` and a JSON body \`{"script": "...", "hash": "...",
+"timeout": 60}\`.
+
+- **Version 2 (use this; replay-protected):** headers \`X-Airlock-Timestamp\` (Unix seconds) and
+  \`X-Airlock-Nonce\` (16+ random bytes as lowercase hex, 32–128 chars, fresh per request);
+  \`hash\` = lowercase hex HMAC-SHA256(key = secret, message = timestamp + "\\n" + nonce + "\\n" +
+  script), all UTF-8. Timestamps more than 300 s from the server's clock are refused. Retrying
+  the same request (same nonce) returns the original execution instead of running it again.
+- **Version 1 (existing agents):** \`hash\` = lowercase hex HMAC-SHA256(key = secret, message =
+  script). No replay protection; an admin can require version 2 per profile.
+
+${fence}python
+import hashlib, hmac, json, os, time, urllib.request
+
+AIRLOCK = "${url}"
+KEY = os.environ["AIRLOCK_KEY"]            # "ark_<key id>:<secret>", given to you by the user
+key_id, secret = KEY.split(":", 1)
+
+def execute(script: str, timeout: int = 60) -> dict:
+    ts, nonce = str(int(time.time())), os.urandom(16).hex()
+    msg = f"{ts}\\n{nonce}\\n{script}".encode()
+    digest = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(
+        f"{AIRLOCK}/execute",
+        data=json.dumps({"script": script, "hash": digest, "timeout": timeout}).encode(),
+        headers={"Authorization": f"Bearer {key_id}", "Content-Type": "application/json",
+                 "X-Airlock-Timestamp": ts, "X-Airlock-Nonce": nonce},
+    )
+    execution = json.load(urllib.request.urlopen(req))
+    while True:  # long-poll: each request returns as soon as the status changes
+        with urllib.request.urlopen(f"{execution['poll_url']}?wait=30") as r:
+            state = json.load(r)
+        if state["status"] == "awaiting_llm":
+            answer = "..."  # ask your LLM: state["prompt"]
+            urllib.request.urlopen(urllib.request.Request(
+                f"{AIRLOCK}/executions/{state['execution_id']}/respond",
+                data=json.dumps({"response": answer}).encode(),
+                headers={"Content-Type": "application/json"}))
+        elif state["status"] in ("completed", "error", "timeout"):
+            return state
+
+print(execute("print('hello from Airlock'); set_result(sorted(settings.keys()))"))
+${fence}
+
+${fence}bash
+KEY_ID="\${AIRLOCK_KEY%%:*}"; SECRET="\${AIRLOCK_KEY#*:}"
+SCRIPT='print("hello"); set_result(1 + 1)'
+TS=$(date +%s); NONCE=$(openssl rand -hex 16)
+HASH=$(printf '%s\\n%s\\n%s' "$TS" "$NONCE" "$SCRIPT" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+curl -s -X POST ${url}/execute \\
+  -H "Authorization: Bearer $KEY_ID" -H "Content-Type: application/json" \\
+  -H "X-Airlock-Timestamp: $TS" -H "X-Airlock-Nonce: $NONCE" \\
+  -d "$(jq -n --arg s "$SCRIPT" --arg h "$HASH" '{script: $s, hash: $h, timeout: 60}')"
+# version 1 instead: HASH=$(printf '%s' "$SCRIPT" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+${fence}
+
+## What you get back
+
+\`POST /execute\` → \`202 {"execution_id", "poll_url", "status": "pending"}\` (200 with the
+original for a retried version-2 request). \`GET /executions/{id}\`:
+
+- \`pending\`, \`running\`: \`{execution_id, status}\`
+- \`awaiting_llm\`: also \`llm_request: {prompt, model}\` and \`prompt\`
+- \`completed\`, \`error\`, \`timeout\`: \`{execution_id, status, result, stdout, stderr, error,
+  execution_time_ms}\`; \`error\` holds the Python traceback or the reason (timeout, memory limit,
+  output limit, interrupted by a restart).
+
+\`GET /executions\` (with \`Authorization: Bearer <key id>\`) lists your profile's executions.
+
+## Errors and what to do
+
+Every error is JSON \`{"detail": "...", "code": "...", "request_id": "..."}\`.
+
+| status | detail | what to do |
+|---|---|---|
+| 401 | \`Missing authentication token\` / \`Invalid authentication token\` | send \`Authorization: Bearer ark_<key id>\` (the part before \`:\`) |
+| 401 | \`Invalid profile key\` | the key id is unknown or was regenerated: ask the user for the current key |
+| 401 | \`Profile has been revoked\` | permanent: ask the user for a new profile |
+| 401 | \`Profile has expired\` | ask the user to extend the profile's expiry |
+| 403 | \`Script hash verification failed — HMAC mismatch\` | sign exactly the script you send, with the secret, lowercase hex |
+| 403 | \`X-Airlock-Timestamp is more than 300 seconds…\` | fix your clock; use the current Unix time |
+| 403 | \`This profile requires replay-protected (version 2) signatures…\` | sign with version 2 |
+| 404 | \`Profile '<id>' not found\`, \`Credential '<name>' not found\`, \`Execution '<id>' not found\` | check the id or name |
+| 409 | \`Cannot modify credentials on a locked profile\` | locked profiles are fixed; create a new profile |
+| 409 | \`Execution is '<status>', not 'awaiting_llm'\` | only answer while a poll says \`awaiting_llm\` |
+| 409 | \`X-Airlock-Nonce was already used for a different script\` | use a fresh nonce for every new request |
+| 413 / 422 | body too large / validation details (\`detail\` is a list of \`{loc, msg}\`) | fix the request |
+| 429 | \`Too many executions are queued\` | wait \`Retry-After\` seconds and retry (same nonce is safe) |
+
+## Limits of the promise
+
+Redaction catches a value printed as is, in tracebacks, JSON, Python reprs, URL encodings, base64
+and hex. It does not make a script that deliberately disguises a value safe; that is why scripts
+only get their own profile's credentials and every run is recorded for the user.
+`;
+}
