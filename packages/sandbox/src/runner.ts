@@ -17,6 +17,7 @@ import type {
   LimitKind,
   Limits,
   NetworkPolicy,
+  RunCapture,
   RunEvent,
   RunHandle,
   RunResult,
@@ -57,6 +58,11 @@ const SIGNALS: Record<number, string> = {
   24: 'SIGXCPU',
   25: 'SIGXFSZ',
 };
+
+/** Exactly how the runtime starts a `set_result` message. */
+const RESULT_PREFIX = Buffer.from('{"t":"result","value":');
+/** All control traffic of one run (results are re-sent on every set_result call). */
+const MAX_CONTROL_BYTES = 256 * 1024 * 1024;
 
 /** A small single-consumer async queue for events. */
 class EventQueue implements AsyncIterable<RunEvent> {
@@ -152,7 +158,10 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const size = { stdout: 0, stderr: 0 };
-  let lastResult: JsonValue = null;
+  // The last `set_result` line, kept raw and parsed once at the end: a script calling
+  // set_result in a loop must not make the server parse every value (event-loop time).
+  let lastResultLine: Buffer | undefined;
+  let controlBytes = 0;
   let done: ReturnType<typeof parseMessage> | undefined;
   let started = false;
 
@@ -224,9 +233,17 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     kill({ kind: 'error', cause: 'protocol', error: `sandbox protocol error: ${why}` });
 
   const onMessage = (line: Buffer) => {
+    if (done) return protocolError('message after done');
+    if (
+      line.length > RESULT_PREFIX.length &&
+      line.subarray(0, RESULT_PREFIX.length).equals(RESULT_PREFIX) &&
+      line[line.length - 1] === 0x7d
+    ) {
+      lastResultLine = line;
+      return;
+    }
     const msg = parseMessage(line);
     if ('invalid' in msg) return protocolError(msg.invalid);
-    if (done) return protocolError('message after done');
     switch (msg.t) {
       case 'started':
         if (started) return protocolError('started twice');
@@ -234,7 +251,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         state = 'running';
         return;
       case 'result':
-        lastResult = msg.value;
+        lastResultLine = line;
         return;
       case 'llm': {
         if (state !== 'running') return protocolError('llm request while not running');
@@ -278,6 +295,27 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     return true;
   };
 
+  /** The last result, or a reason it is not valid JSON (only a tampered runtime sends that). */
+  const lastResult = (): { value: JsonValue } | { invalid: string } => {
+    if (lastResultLine === undefined) return { value: null };
+    const msg = parseMessage(lastResultLine);
+    if ('invalid' in msg || msg.t !== 'result') return { invalid: 'malformed result message' };
+    return { value: msg.value };
+  };
+
+  const completed = (base: RunCapture): RunResult => {
+    const r = lastResult();
+    if ('invalid' in r) {
+      return {
+        ...base,
+        status: 'error',
+        cause: 'protocol',
+        error: `sandbox protocol error: ${r.invalid}`,
+      };
+    }
+    return { ...base, status: 'completed', result: r.value };
+  };
+
   const finish = (code: number | null, signal: NodeJS.Signals | null): RunResult => {
     const base = {
       stdout: Buffer.concat(out.stdout),
@@ -315,7 +353,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       };
     }
     if (code === 0 && done && !('invalid' in done) && done.t === 'done') {
-      if (done.status === 'completed') return { ...base, status: 'completed', result: lastResult };
+      if (done.status === 'completed') return completed(base);
       if (done.status === 'error') {
         if (done.exitCode !== undefined) {
           return {
@@ -330,7 +368,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       }
       return { ...base, status: 'limit', limit: done.limit, error: done.error };
     }
-    if (code === 0) return { ...base, status: 'completed', result: lastResult };
+    if (code === 0) return completed(base);
     // SIGKILL that the runner did not send: the CPU hard limit (one second past the soft one,
     // when the SIGXCPU handler could not run because the script was busy inside C code).
     const cpuHardLimit = sigName === 'SIGKILL' && base.executionMs >= limits.cpuSeconds * 1000;
@@ -431,6 +469,8 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
             Math.max(limits.maxResultBytes, limits.maxPromptBytes, limits.maxOutputBytes) + 65536,
           );
           ch.on('data', (c: Buffer) => {
+            controlBytes += c.length;
+            if (controlBytes > MAX_CONTROL_BYTES) return protocolError('too much control traffic');
             const lines = splitter.push(c);
             if (lines === null) return protocolError('control message too large');
             for (const l of lines) onMessage(l);

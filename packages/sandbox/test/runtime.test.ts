@@ -218,3 +218,34 @@ describe('runtime bounds', () => {
     expect(r.error).not.toContain('yyyy');
   });
 });
+
+describe('control channel abuse', () => {
+  it('set_result in a tight loop: the last value wins', async () => {
+    const r = await run(
+      sandbox,
+      'for i in range(2000):\n    set_result({"i": i, "pad": "x" * 50000})\nset_result({"i": "last"})',
+    );
+    expect(r).toMatchObject({ status: 'completed', result: { i: 'last' } });
+  });
+
+  it('garbage written straight to the channel is a protocol error, never a forged outcome', async () => {
+    const cases = [
+      'b\'{"t":"result","value":{bad json}\\n\'',
+      'b\'{"t":"exec","cmd":"rm -rf /"}\\n\'',
+      'b\'{"t":"started"}\\n\'',
+      'b"x" * (3 * 2**20)',
+    ];
+    for (const payload of cases) {
+      const r = await run(
+        sandbox,
+        `import os, time\nset_result("should not count")\nos.write(200, ${payload})\ntime.sleep(0.2)`,
+        { limits: { maxResultBytes: 1024, maxPromptBytes: 1024, maxOutputBytes: 1024 } },
+      );
+      expect([payload.slice(0, 30), r.status, r.status === 'error' ? r.cause : '']).toEqual([
+        payload.slice(0, 30),
+        'error',
+        'protocol',
+      ]);
+    }
+  });
+});
