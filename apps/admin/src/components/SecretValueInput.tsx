@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { MIN_REDACTABLE_LENGTH } from '../lib/validation';
 
 /**
@@ -19,12 +19,22 @@ export function SecretValueInput({
 }) {
   const id = useId();
   const [length, setLength] = useState(0);
+  const ref = useRef<HTMLInputElement>(null);
+  // A form reset (after saving) empties the field without a change event: forget the length too.
+  useEffect(() => {
+    const form = ref.current?.form;
+    if (!form) return;
+    const onReset = () => setLength(0);
+    form.addEventListener('reset', onReset);
+    return () => form.removeEventListener('reset', onReset);
+  }, []);
   const short = length > 0 && length < MIN_REDACTABLE_LENGTH;
   return (
     <>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
+        ref={ref}
         name={name}
         type="password"
         autoComplete="off"

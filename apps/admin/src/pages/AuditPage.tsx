@@ -7,6 +7,22 @@ import { Time } from '../components/Time';
 
 const PAGE = 50;
 
+/** `{"name":"X","with_value":true}` → `name: X · with_value: true`, wrapping on narrow screens. */
+export function AuditDetail({ detail }: { detail: Record<string, unknown> | null }) {
+  if (!detail) return null;
+  const entries = Object.entries(detail);
+  return (
+    <ul className="inline-list details">
+      {entries.map(([k, v]) => (
+        <li key={k}>
+          <span className="muted">{k}:</span>{' '}
+          <span className="mono">{typeof v === 'string' ? v : JSON.stringify(v)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function AuditPage() {
   const [offset, setOffset] = useState(0);
   const q = useQuery(auditQuery(PAGE, offset));
@@ -36,13 +52,13 @@ export function AuditPage() {
             <tbody>
               {q.data.entries.map((a) => (
                 <tr key={a.id}>
-                  <td>
+                  <td className="nowrap">
                     <Time iso={a.at} />
                   </td>
                   <th scope="row" className="mono small">
                     {a.action}
                   </th>
-                  <td className="small">
+                  <td className="small wrap">
                     {a.target_type ? `${a.target_type} ` : ''}
                     <span className="mono">{a.target_id ?? ''}</span>
                   </td>
@@ -50,27 +66,31 @@ export function AuditPage() {
                     {a.actor_type}
                     {a.client_ip ? ` · ${a.client_ip}` : ''}
                   </td>
-                  <td className="mono small">{a.detail ? JSON.stringify(a.detail) : ''}</td>
+                  <td className="small wrap">
+                    <AuditDetail detail={a.detail} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE))}
-            >
-              Newer
-            </button>
-            <button
-              type="button"
-              disabled={offset + PAGE >= total}
-              onClick={() => setOffset(offset + PAGE)}
-            >
-              Older
-            </button>
-          </nav>
+          {total > PAGE ? (
+            <nav className="pager" aria-label="Pages">
+              <button
+                type="button"
+                disabled={offset === 0}
+                onClick={() => setOffset(Math.max(0, offset - PAGE))}
+              >
+                Newer
+              </button>
+              <button
+                type="button"
+                disabled={offset + PAGE >= total}
+                onClick={() => setOffset(offset + PAGE)}
+              >
+                Older
+              </button>
+            </nav>
+          ) : null}
         </>
       ) : null}
     </>

@@ -44,7 +44,7 @@ export function CredentialsPage() {
               <th scope="col">Description</th>
               <th scope="col">Value</th>
               <th scope="col">Used by</th>
-              <th scope="col">Value set</th>
+              <th scope="col">Value updated</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
               </th>
@@ -155,38 +155,40 @@ function CredentialRow({ credential: c }: { credential: AdminCredential }) {
         <td>
           <Time iso={c.value_updated_at} />
         </td>
-        <td className="row-actions">
-          <button
-            type="button"
-            onClick={() => setPanel('value')}
-            aria-label={`${c.has_value ? 'Rotate' : 'Set'} value of ${c.name}`}
-          >
-            {c.has_value ? 'Rotate value' : 'Set value'}
-          </button>
-          <button
-            type="button"
-            onClick={() => setPanel('description')}
-            aria-label={`Edit description of ${c.name}`}
-          >
-            Edit
-          </button>
-          {c.has_value ? (
+        <td>
+          <div className="row-actions">
             <button
               type="button"
-              onClick={() => setPanel('clear')}
-              aria-label={`Clear value of ${c.name}`}
+              onClick={() => setPanel('value')}
+              aria-label={`${c.has_value ? 'Rotate' : 'Set'} value of ${c.name}`}
             >
-              Clear
+              {c.has_value ? 'Rotate value' : 'Set value'}
             </button>
-          ) : null}
-          <button
-            type="button"
-            className="danger-link"
-            onClick={() => setPanel('delete')}
-            aria-label={`Delete ${c.name}`}
-          >
-            Delete
-          </button>
+            <button
+              type="button"
+              onClick={() => setPanel('description')}
+              aria-label={`Edit description of ${c.name}`}
+            >
+              Edit
+            </button>
+            {c.has_value ? (
+              <button
+                type="button"
+                onClick={() => setPanel('clear')}
+                aria-label={`Clear value of ${c.name}`}
+              >
+                Clear
+              </button>
+            ) : null}
+            <button
+              type="button"
+              className="danger-link"
+              onClick={() => setPanel('delete')}
+              aria-label={`Delete ${c.name}`}
+            >
+              Delete
+            </button>
+          </div>
         </td>
       </tr>
       {panel !== 'none' ? (

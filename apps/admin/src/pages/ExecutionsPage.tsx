@@ -58,6 +58,7 @@ export function ExecutionsPage() {
           <label htmlFor="f-profile">Profile</label>
           <select
             id="f-profile"
+            className="filter-control"
             value={sp.get('profile_id') ?? ''}
             onChange={(e) => set('profile_id', e.currentTarget.value)}
           >
@@ -77,6 +78,7 @@ export function ExecutionsPage() {
           <label htmlFor="f-status">Status</label>
           <select
             id="f-status"
+            className="filter-control"
             value={sp.get('status') ?? ''}
             onChange={(e) => set('status', e.currentTarget.value)}
           >
@@ -92,6 +94,7 @@ export function ExecutionsPage() {
           <label htmlFor="f-since">From (day)</label>
           <input
             id="f-since"
+            className="filter-control"
             type="date"
             value={sp.get('since') ?? ''}
             onChange={(e) => set('since', e.currentTarget.value)}
@@ -101,6 +104,7 @@ export function ExecutionsPage() {
           <label htmlFor="f-until">To (day)</label>
           <input
             id="f-until"
+            className="filter-control"
             type="date"
             value={sp.get('until') ?? ''}
             onChange={(e) => set('until', e.currentTarget.value)}
@@ -165,30 +169,32 @@ export function ExecutionsPage() {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              disabled={offset === 0}
-              onClick={() => {
-                const next = new URLSearchParams(sp);
-                next.set('offset', String(Math.max(0, offset - PAGE)));
-                setSp(next);
-              }}
-            >
-              Newer
-            </button>
-            <button
-              type="button"
-              disabled={offset + PAGE >= total}
-              onClick={() => {
-                const next = new URLSearchParams(sp);
-                next.set('offset', String(offset + PAGE));
-                setSp(next);
-              }}
-            >
-              Older
-            </button>
-          </nav>
+          {total > PAGE ? (
+            <nav className="pager" aria-label="Pages">
+              <button
+                type="button"
+                disabled={offset === 0}
+                onClick={() => {
+                  const next = new URLSearchParams(sp);
+                  next.set('offset', String(Math.max(0, offset - PAGE)));
+                  setSp(next);
+                }}
+              >
+                Newer
+              </button>
+              <button
+                type="button"
+                disabled={offset + PAGE >= total}
+                onClick={() => {
+                  const next = new URLSearchParams(sp);
+                  next.set('offset', String(offset + PAGE));
+                  setSp(next);
+                }}
+              >
+                Older
+              </button>
+            </nav>
+          ) : null}
         </>
       ) : null}
     </>

@@ -32,6 +32,8 @@ export function OverviewPage() {
   const recent = useQuery(executionsQuery({ limit: 5, offset: 0 }));
   const waiting = waitingForValues(credentials.data ?? []);
   const expiring = expiringSoon(profiles.data ?? [], Date.now());
+  const profileName = (id: string) =>
+    profiles.data?.find((p) => p.id === id)?.description || shortId(id);
   return (
     <>
       <h1>Overview</h1>
@@ -56,7 +58,7 @@ export function OverviewPage() {
                   {c.used_by.map((u, i) => (
                     <span key={u.profile_id}>
                       {i > 0 ? ', ' : ''}
-                      <Link to={UI.profile(u.profile_id)}>{shortId(u.profile_id)}</Link>
+                      <Link to={UI.profile(u.profile_id)}>{profileName(u.profile_id)}</Link>
                     </span>
                   ))}
                   )
@@ -94,19 +96,42 @@ export function OverviewPage() {
           </p>
         ) : null}
         {recent.data && recent.data.executions.length > 0 ? (
-          <ul className="plain">
-            {recent.data.executions.map((e) => (
-              <li key={e.execution_id}>
-                <Link className="mono small" to={UI.execution(e.execution_id)}>
-                  {e.execution_id}
-                </Link>{' '}
-                <ExecutionBadge status={e.status} /> <Time iso={e.created_at} />{' '}
-                {formatDuration(e.execution_time_ms)}
-              </li>
-            ))}
-          </ul>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Execution</th>
+                <th scope="col">Status</th>
+                <th scope="col">Profile</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.data.executions.map((e) => (
+                <tr key={e.execution_id}>
+                  <th scope="row">
+                    <Link className="mono small" to={UI.execution(e.execution_id)}>
+                      {e.execution_id}
+                    </Link>
+                  </th>
+                  <td>
+                    <ExecutionBadge status={e.status} />
+                  </td>
+                  <td>
+                    <Link to={UI.profile(e.profile_id)}>{profileName(e.profile_id)}</Link>
+                  </td>
+                  <td>
+                    <Time iso={e.started_at ?? e.created_at} />
+                  </td>
+                  <td>{formatDuration(e.execution_time_ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         ) : null}
-        <Link to={UI.executions}>All executions</Link>
+        <p>
+          <Link to={UI.executions}>All executions</Link>
+        </p>
       </section>
     </>
   );

@@ -78,7 +78,7 @@ export function ProfileDetailPage() {
       {issuedKey ? <KeyReveal fullKey={issuedKey} onDone={() => setIssuedKey(undefined)} /> : null}
       <AttachedCredentials profile={p} />
       <KeySection profile={p} onIssued={setIssuedKey} />
-      <SettingsSection profile={p} />
+      {p.revoked ? null : <SettingsSection profile={p} />}
       {p.locked && !p.revoked ? (
         <AgentSnippet keyId={p.key_id} requireV2={p.require_signature_v2} />
       ) : null}

@@ -105,10 +105,18 @@ function CreateProfileForm() {
           />
         </div>
         <div>
-          <label htmlFor="profile-expires">Expires (optional, your local time)</label>
-          <input id="profile-expires" name="expires_at" type="datetime-local" />
+          <label htmlFor="profile-expires">Expires (optional)</label>
+          <input
+            id="profile-expires"
+            name="expires_at"
+            type="datetime-local"
+            aria-describedby="profile-expires-help"
+          />
+          <p id="profile-expires-help" className="help">
+            Your local time. Empty: valid until revoked.
+          </p>
         </div>
-        <div>
+        <div className="check-cell">
           <label className="check">
             <input type="checkbox" name="require_v2" />
             Require replay-protected (v2) signatures

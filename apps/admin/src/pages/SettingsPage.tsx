@@ -46,7 +46,7 @@ export function ChangePasswordForm() {
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Admin password</h2>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form onSubmit={onSubmit} onChange={() => setProblem(undefined)} noValidate className="stack">
         <label htmlFor="current_password">Current password</label>
         <input
           id="current_password"

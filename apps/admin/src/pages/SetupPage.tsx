@@ -62,7 +62,7 @@ export function SetupPage() {
       ) : (
         <p className="note">Look for “Setup code” in the server’s log output.</p>
       )}
-      <form onSubmit={onSubmit} noValidate>
+      <form onSubmit={onSubmit} onChange={() => setProblem(undefined)} noValidate>
         <label htmlFor="setup_code">Setup code</label>
         <input
           id="setup_code"

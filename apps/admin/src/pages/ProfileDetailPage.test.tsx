@@ -1,0 +1,112 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Route, Routes } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeFetch, json } from '../../test/fake-fetch';
+import { cacheText, renderWithApp } from '../../test/render';
+import type { AdminProfile } from '../api/types';
+import { ProfileDetailPage } from './ProfileDetailPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const ID = '0b4c2f4e-1111-4222-8333-944445555666';
+const KEY = `ark_${'k'.repeat(24)}:${'S'.repeat(48)}`;
+
+const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
+  id: ID,
+  description: 'Billing agent',
+  locked: false,
+  key_id: null,
+  credentials: [
+    { name: 'STRIPE_KEY', description: '', has_value: true },
+    { name: 'DB_URL', description: '', has_value: false },
+  ],
+  expires_at: null,
+  expired: false,
+  revoked: false,
+  require_signature_v2: false,
+  locked_at: null,
+  revoked_at: null,
+  created_at: '2026-11-28T12:00:00Z',
+  updated_at: '2026-11-28T12:00:00Z',
+  ...over,
+});
+
+function renderPage() {
+  return renderWithApp(
+    <Routes>
+      <Route path="/ui/profiles/:id" element={<ProfileDetailPage />} />
+    </Routes>,
+    `/ui/profiles/${ID}`,
+  );
+}
+
+describe('profile detail: lock', () => {
+  it('confirms with exactly the credentials the key reaches, then shows the key once', async () => {
+    const user = userEvent.setup();
+    let locked = false;
+    const lockedProfile = profile({ locked: true, key_id: KEY.split(':')[0] ?? null });
+    const f = fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: () => json(200, locked ? lockedProfile : profile()),
+      [`POST /api/admin/profiles/${ID}/lock`]: () => {
+        locked = true;
+        return json(200, { ...lockedProfile, key: KEY });
+      },
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+      'GET /api/admin/executions': json(200, { executions: [], total: 0 }),
+    });
+    const { queryClient } = renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Lock and issue key…' }));
+    const reach = screen.getByRole('list', { name: 'Credentials the key reaches' });
+    expect(
+      within(reach)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent?.trim()),
+    ).toEqual(['STRIPE_KEY', 'DB_URL no value yet']);
+    expect(f.calls.some((c) => c.path.endsWith('/lock'))).toBe(false);
+
+    await user.click(screen.getByRole('button', { name: 'Lock and show key' }));
+    const field = (await screen.findByLabelText(/Key \(give this/)) as HTMLInputElement;
+    expect(field.value).toBe(KEY);
+    expect(screen.getByText(/you will not see this again/)).toBeTruthy();
+    // The profile in the cache is updated, but the key is not stored anywhere in it.
+    await waitFor(() => expect(screen.getByText('locked')).toBeTruthy());
+    expect(cacheText(queryClient)).not.toContain(KEY.split(':')[1]);
+
+    await user.click(screen.getByLabelText('I have stored the key somewhere safe'));
+    await user.click(screen.getByRole('button', { name: 'Done, hide the key' }));
+    expect(screen.queryByLabelText(/Key \(give this/)).toBeNull();
+    expect(document.body.innerHTML).not.toContain(KEY.split(':')[1]);
+  });
+
+  it('warns when the key would reach no credentials', async () => {
+    const user = userEvent.setup();
+    fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(200, profile({ credentials: [] })),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+    });
+    renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Lock and issue key…' }));
+    expect(screen.getByRole('alertdialog').textContent).toContain('no credentials');
+  });
+
+  it('a failed lock shows the server detail and no key', async () => {
+    const user = userEvent.setup();
+    fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(200, profile()),
+      [`POST /api/admin/profiles/${ID}/lock`]: json(409, {
+        detail: 'Profile is already locked; regenerate its key to get a new one',
+      }),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+    });
+    renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Lock and issue key…' }));
+    await user.click(screen.getByRole('button', { name: 'Lock and show key' }));
+    expect(
+      (await screen.findByText(/Profile is already locked/)).closest('[role="alert"]'),
+    ).toBeTruthy();
+    expect(screen.queryByLabelText(/Key \(give this/)).toBeNull();
+  });
+});
