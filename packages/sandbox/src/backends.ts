@@ -63,6 +63,9 @@ export function sandboxEnv(): Record<string, string> {
     HOME: INSIDE.workDir,
     TMPDIR: INSIDE.tmpDir,
     LANG: 'C.UTF-8',
+    // No /etc/passwd inside: getpass.getuser() and friends read these instead.
+    USER: 'sandbox',
+    LOGNAME: 'sandbox',
   };
 }
 

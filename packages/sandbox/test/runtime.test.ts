@@ -61,7 +61,7 @@ describe('runtime globals', () => {
     expect(r.result).toEqual({
       env: false,
       cmd: false,
-      keys: ['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR'],
+      keys: ['HOME', 'LANG', 'LOGNAME', 'PATH', 'PWD', 'TMPDIR', 'USER'],
     });
   });
 
@@ -189,6 +189,20 @@ describe('runtime globals', () => {
     const r = await run(sandbox, 'set_result("x" * 5000)', { limits: { maxResultBytes: 1000 } });
     expect(r.status).toBe('error');
     if (r.status === 'error') expect(r.error).toContain('set_result(): value is too large');
+  });
+
+  it("Debian's requests and httpx import, and TLS loads the system CA store", async () => {
+    const r = await run(
+      sandbox,
+      [
+        'import getpass, ssl, requests, httpx',
+        'ctx = ssl.create_default_context()',
+        'set_result({"requests": requests.__version__, "httpx": httpx.__version__,',
+        '            "cas": ctx.cert_store_stats()["x509_ca"] > 10, "user": getpass.getuser()})',
+      ].join('\n'),
+    );
+    expect(r.status === 'error' ? r.error : '').toBe('');
+    expect(r).toMatchObject({ status: 'completed', result: { cas: true, user: 'sandbox' } });
   });
 
   it('measures execution time', async () => {
