@@ -41,11 +41,6 @@ async function agentGet(path: string): Promise<{ status: number; body: unknown; 
   return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.json() };
 }
 
-async function executeEndpointExists(): Promise<boolean> {
-  const spec = (await (await fetch(url('/openapi.json'))).json()) as { paths: object };
-  return '/execute' in spec.paths;
-}
-
 /** POST /execute as an agent would: Bearer key id, v2 signature over the script. */
 async function agentExecute(fullKey: string, script: string) {
   const key = parseProfileKey(fullKey);
@@ -63,42 +58,79 @@ async function agentExecute(fullKey: string, script: string) {
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
+/** Waits until the execution detail page shows a status matching `re` (it polls by itself). */
+async function statusBecomes(re: RegExp): Promise<void> {
+  await expect
+    .poll(async () => page.locator('.status-line .badge').textContent(), { timeout: 30_000 })
+    .toMatch(re);
+}
+
 /**
- * The agent step of the journey: a script signed with the key prints the credential; the
- * admin sees the execution with the value redacted.
- *
- * TODO(executions): the execute endpoint is being built now. Until `/execute` is in the
- * server's OpenAPI document, this checks what the UI promises meanwhile (the executions pages
- * show the server's answer, not a broken page). Once it lands, the first branch runs by
- * itself; then delete the `else` branch and the `executeEndpointExists` check.
+ * The agent step of the journey: a script signed with the key prints the credential; the admin
+ * sees the execution with the value redacted. Then live status: a script waiting on
+ * `llm.complete` shows as awaiting the LLM until the agent answers, and a long one is cancelled
+ * from the UI. The page updates itself in both cases (no reload).
  */
 async function agentRunsScriptAndAdminSeesRedactedOutput(fullKey: string): Promise<void> {
-  if (await executeEndpointExists()) {
-    const script = `print("token:", settings["STRIPE_KEY"])\nset_result({"echo": settings["STRIPE_KEY"]})`;
-    const started = await agentExecute(fullKey, script);
-    expect(started.status).toBe(202);
-    const id = String(started.body.execution_id);
-    await page.goto(url('/ui/executions'));
-    await page.getByRole('link', { name: id }).click();
-    await page.waitForURL(`**/ui/executions/${id}`);
-    // Live status: the page polls until the run is terminal.
-    await expect
-      .poll(async () => page.locator('.status-line .badge').textContent(), { timeout: 30_000 })
-      .toMatch(/completed|error|timeout/);
-    const text = (await page.locator('main').textContent()) ?? '';
-    expect(text).toContain('[REDACTED:STRIPE_KEY]');
-    expect(text).not.toContain(STRIPE_VALUE);
-    expect(await page.locator('#redactions ~ table').textContent()).toContain('STRIPE_KEY');
-    await screenshot(page, '06-execution-detail');
-  } else {
-    const r = await agentExecute(fullKey, 'print(1)');
-    expect(r.status).toBe(404);
-    await page.goto(url('/ui/executions'));
-    await visible(page.getByRole('heading', { name: 'Executions', level: 1 }));
-    // The server's own message is shown, not a blank or broken page.
-    await containsText(page.getByRole('alert'), 'Not Found');
-    await screenshot(page, '06-executions-before-endpoint');
-  }
+  const script = `print("token:", settings["STRIPE_KEY"])\nset_result({"echo": settings["STRIPE_KEY"]})`;
+  const started = await agentExecute(fullKey, script);
+  expect(started.status).toBe(202);
+  const id = String(started.body.execution_id);
+  await page.goto(url('/ui/executions'));
+  await page.getByRole('link', { name: id }).click();
+  await page.waitForURL(`**/ui/executions/${id}`);
+  await statusBecomes(/completed|error|timeout/);
+  const text = (await page.locator('main').textContent()) ?? '';
+  expect(text).toContain('[REDACTED:STRIPE_KEY]');
+  expect(text).not.toContain(STRIPE_VALUE);
+  await containsText(
+    page.getByRole('region', { name: 'Result' }),
+    '"echo": "[REDACTED:STRIPE_KEY]"',
+  );
+  expect(await page.locator('#redactions ~ table').textContent()).toContain('STRIPE_KEY');
+  await screenshot(page, '06-execution-detail');
+
+  // An LLM round trip: the page shows the prompt while waiting, then the exchange.
+  const asking = await agentExecute(
+    fullKey,
+    'answer = llm.complete("Say yes", model="small")\nset_result({"answer": answer})',
+  );
+  expect(asking.status).toBe(202);
+  const askingId = String(asking.body.execution_id);
+  await page.goto(url(`/ui/executions/${askingId}`));
+  await statusBecomes(/awaiting LLM/);
+  await containsText(page.locator('main'), 'Say yes');
+  await screenshot(page, '06b-execution-awaiting-llm');
+  const answered = await fetch(url(`/executions/${askingId}/respond`), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ response: 'yes' }),
+  });
+  expect(answered.status).toBe(200);
+  await statusBecomes(/completed/);
+  await containsText(page.getByRole('region', { name: 'Result' }), '"answer": "yes"');
+  await containsText(page.locator('.exchanges'), 'Say yes');
+
+  // Cancel a long run from its page.
+  const slow = await agentExecute(fullKey, 'import time\ntime.sleep(25)\nprint("never")');
+  expect(slow.status).toBe(202);
+  const slowId = String(slow.body.execution_id);
+  await page.goto(url(`/ui/executions/${slowId}`));
+  await statusBecomes(/pending|running/);
+  await visible(page.getByText('(updating live)'));
+  await page.getByRole('button', { name: 'Cancel execution…' }).click();
+  await page.getByRole('button', { name: 'Cancel execution', exact: true }).click();
+  await statusBecomes(/error|timeout/);
+  await lacksText(page.getByRole('region', { name: 'Standard output' }), 'never');
+
+  // Filters: only the completed runs, and they survive a reload (they live in the URL).
+  await page.goto(url('/ui/executions'));
+  await page.getByLabel('Status').selectOption('completed');
+  await hasCount(page.getByRole('link', { name: slowId }), 0);
+  await visible(page.getByRole('link', { name: id }));
+  await page.reload();
+  await visible(page.getByRole('link', { name: askingId }));
+  await hasCount(page.getByRole('link', { name: slowId }), 0);
 }
 
 beforeAll(async () => {
@@ -314,6 +346,9 @@ describe('admin journey in Chromium', () => {
     expect((await agentGet(`/profiles/${state.secondProfileId}`)).body).toMatchObject({
       key_id: state.secondKey.split(':')[0],
     });
+    // The old key died at once; the new one works (v2 signature, as this profile requires).
+    expect(await agentExecute(first, 'print(1)')).toMatchObject({ status: 401 });
+    expect((await agentExecute(state.secondKey, 'print(1)')).status).toBe(202);
     await page.getByLabel('I have stored the key somewhere safe').check();
     await page.getByRole('button', { name: 'Done, hide the key' }).click();
   });
@@ -325,10 +360,9 @@ describe('admin journey in Chromium', () => {
     await page.getByRole('button', { name: 'Revoke for good' }).click();
     await containsText(page.locator('h1 .badge'), 'revoked');
     expect((await agentGet(`/profiles/${state.profileId}`)).body).toMatchObject({ revoked: true });
-    if (await executeEndpointExists()) {
-      const refused = await agentExecute(state.key, 'print(1)');
-      expect(refused).toMatchObject({ status: 401, body: { detail: 'Profile has been revoked' } });
-    }
+    // The key is refused from now on.
+    const refused = await agentExecute(state.key, 'print(1)');
+    expect(refused).toMatchObject({ status: 401, body: { detail: 'Profile has been revoked' } });
     await screenshot(page, '10-profile-revoked');
   });
 

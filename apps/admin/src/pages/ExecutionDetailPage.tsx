@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { executionQuery, isTerminal, useCancelExecution } from '../api/queries/executions';
+import { profilesQuery } from '../api/queries/profiles';
 import type { ExecutionDetail } from '../api/types';
 import { ExecutionBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
@@ -46,6 +47,9 @@ function Output({ title, text, empty }: { title: string; text: string | null; em
 
 function Detail({ e }: { e: ExecutionDetail }) {
   const live = !isTerminal(e.status);
+  const profiles = useQuery(profilesQuery());
+  const profileName =
+    profiles.data?.find((p) => p.id === e.profile_id)?.description || shortId(e.profile_id);
   const redactions = Object.entries(e.redaction_counts ?? {}).filter(([, n]) => n > 0);
   return (
     <>
@@ -69,7 +73,7 @@ function Detail({ e }: { e: ExecutionDetail }) {
       <dl className="facts">
         <dt>Profile</dt>
         <dd>
-          <Link to={UI.profile(e.profile_id)}>{shortId(e.profile_id)}</Link>{' '}
+          <Link to={UI.profile(e.profile_id)}>{profileName}</Link>{' '}
           <span className="mono small">({e.key_id})</span>
         </dd>
         <dt>Signature</dt>

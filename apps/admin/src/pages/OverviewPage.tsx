@@ -166,9 +166,8 @@ function StatsPanel({
               ? ` · ${stats.executions.by_status.error} errors`
               : ''}
           </Tile>
-          <Tile label="Queue" value={stats.queue.running}>
-            running of {stats.queue.concurrency} · {stats.queue.queued} queued (room for{' '}
-            {stats.queue.capacity})
+          <Tile label="Running now" value={`${stats.queue.running} / ${stats.queue.concurrency}`}>
+            {stats.queue.queued} queued · room for {stats.queue.capacity}
           </Tile>
           <Tile label="Sandbox" value={stats.sandbox.backend}>
             {stats.sandbox.ok === false
