@@ -31,6 +31,11 @@ export interface InstallOptions {
   findLinks?: string;
   /** Use no index at all (only `findLinks`). */
   noIndex?: boolean;
+  /**
+   * Build source distributions with the system's setuptools/wheel (Debian's python3-setuptools)
+   * instead of fetching build dependencies: for offline installs. Builds still run confined.
+   */
+  noBuildIsolation?: boolean;
   /** Whole install timeout, ms (default 5 minutes). */
   timeoutMs?: number;
   /** Default: `full` (pip needs the index), `none` with `noIndex` and a local `findLinks`. */
@@ -197,6 +202,7 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
     '--prefer-binary',
   ];
   if (options.noIndex) args.push('--no-index');
+  if (options.noBuildIsolation) args.push('--no-build-isolation');
   if (options.indexUrl !== undefined) args.push('--index-url', options.indexUrl);
   if (findLinks !== undefined) args.push('--find-links', findLinks);
   // `--` ends pip's options: the validated specs can only ever be requirements.

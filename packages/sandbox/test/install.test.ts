@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,55 @@ describe('installPackages', () => {
       ],
     });
     expect(leftovers(sandbox)).toEqual([]);
+  });
+
+  it("a hostile sdist's setup.py runs confined: no host writes, no data directory", async () => {
+    // A world-writable host directory and a readable "key": only confinement keeps them safe.
+    const hostDir = join(root, 'host-writable');
+    mkdirSync(hostDir);
+    chmodSync(hostDir, 0o777);
+    const keyFile = join(root, 'master.key');
+    writeFileSync(keyFile, 'fake-master-key', { mode: 0o644 });
+    const sdists = join(root, 'sdists');
+    mkdirSync(sdists, { mode: 0o755 });
+    const setup = [
+      'results = []',
+      `for path in [${JSON.stringify(`${hostDir}/escaped`)}, "/airlock/packages/../escaped", "/tmp/ok"]:`,
+      '    try:',
+      '        open(path, "w").write("x"); results.append("wrote " + path)',
+      '    except OSError as e:',
+      '        results.append("blocked " + path)',
+      'try:',
+      `    open(${JSON.stringify(keyFile)}).read(); results.append("read key")`,
+      'except OSError:',
+      '    results.append("no key")',
+      'raise SystemExit("evil setup: " + "; ".join(results))',
+    ].join('\n');
+    const py = `
+import io, sys, tarfile
+out, setup = sys.argv[1:3]
+with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
+    for name, data in {"evil-pkg-0.1/setup.py": setup.encode(),
+                       "evil-pkg-0.1/PKG-INFO": b"Metadata-Version: 2.1\\nName: evil-pkg\\nVersion: 0.1\\n"}.items():
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+`;
+    expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists, setup]).status).toBe(0);
+    const r = await installPackages({
+      packagesDir,
+      packages: ['evil-pkg==0.1'],
+      findLinks: sdists,
+      noIndex: true,
+      noBuildIsolation: true,
+      timeoutMs: 120_000,
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'failed' });
+    if (r.ok) return;
+    expect(r.output).toContain(`blocked ${hostDir}/escaped`);
+    expect(r.output).toContain('blocked /airlock/packages/../escaped');
+    expect(r.output).toContain('wrote /tmp/ok'); // its private /tmp works
+    expect(r.output).toContain('no key');
+    expect(existsSync(join(hostDir, 'escaped'))).toBe(false);
+    expect(existsSync(join(root, 'escaped'))).toBe(false);
   });
 
   it('returns the installer output when pip fails', async () => {
