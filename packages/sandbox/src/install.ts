@@ -17,6 +17,7 @@ import {
 import { isAbsolute, join } from 'node:path';
 import { type Bind, INSIDE, launchPlan, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend } from './detect.js';
+import { stopSandbox, waitUntilGone } from './procs.js';
 import { seccompFilterPath } from './sandbox.js';
 import type { NetworkPolicy } from './types.js';
 
@@ -238,9 +239,10 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
       });
       if (seccompFd !== undefined) closeSync(seccompFd);
       let timedOut = false;
+      let escalate: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
-        child.kill('SIGKILL');
+        if (child.pid !== undefined) escalate = stopSandbox(child.pid);
       }, timeoutMs);
       const take = (c: Buffer) => {
         if (size >= maxOut) return;
@@ -253,10 +255,12 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
       child.on('error', (e) => take(Buffer.from(`spawn failed: ${e.message}\n`)));
       child.on('close', (c) => {
         clearTimeout(timer);
+        clearTimeout(escalate);
         resolve({ code: c, timedOut });
       });
     },
   );
+  if (uid !== undefined) await waitUntilGone(uid);
   const output = Buffer.concat(chunks).toString('utf8');
   if (timedOut) {
     return {

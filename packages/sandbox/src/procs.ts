@@ -66,3 +66,85 @@ export function killProcessesOf(uids: Iterable<number>): number {
   }
   return n;
 }
+
+/** SIGKILL, ignoring a process that is already gone. */
+export function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Launchers that may sit between the runner and the namespace's init. */
+const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2']);
+
+/**
+ * Walks down from the spawned process through launchers (pasta → bwrap) to the one whose child
+ * is the namespace's init.
+ */
+export function innermostLauncher(pid: number): number {
+  let cur = pid;
+  for (let depth = 0; depth < 4; depth++) {
+    const kids = childrenOf(cur);
+    const only = kids.length === 1 ? kids[0] : undefined;
+    if (only === undefined || !LAUNCHERS.has(commOf(only))) return cur;
+    cur = only;
+  }
+  return cur;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Direct children of a host process (every thread's list). */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) for (const c of list.split(' ')) found.push(Number(c));
+    }
+  } catch {
+    // exited, or no /proc children support: the caller falls back to killing `pid`
+  }
+  return found;
+}
+
+/**
+ * Stops a sandbox started as `pid` (a launcher such as bwrap, or pasta in front of it): SIGKILLs
+ * the namespace's init first, so the launcher reaps it and nothing is orphaned as a zombie, then
+ * the launcher itself if it is still there a second later. Returns that escalation timer.
+ *
+ * @example
+ * const timer = stopSandbox(child.pid); // clearTimeout(timer) once the child has closed
+ */
+export function stopSandbox(pid: number): NodeJS.Timeout | undefined {
+  const inner = childrenOf(innermostLauncher(pid));
+  for (const c of inner) signal(c);
+  if (inner.length === 0) {
+    signal(pid);
+    return undefined;
+  }
+  return setTimeout(() => signal(pid), 1000);
+}
+
+/**
+ * Waits until no process of `uid` is left (the namespace's teardown is asynchronous after a
+ * kill), SIGKILLing stragglers after a grace period, so a uid is never reused while busy.
+ *
+ * @example
+ * await waitUntilGone(60003); // resolves at once when nothing runs as 60003
+ */
+export async function waitUntilGone(uid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (processesOf([uid]).length === 0) return;
+    if (i === 50) killProcessesOf([uid]);
+    await new Promise((r) => setTimeout(r, i < 10 ? 2 : 20));
+  }
+}

@@ -4,12 +4,12 @@
  * closed result once every process of the sandbox is gone.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
 import { LineSplitter, parseMessage } from './channel.js';
-import { killProcessesOf, processesOf } from './procs.js';
+import { signal, stopSandbox, waitUntilGone } from './procs.js';
 import type {
   BackendName,
   ErrorCause,
@@ -193,14 +193,10 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     const pid = child?.pid;
     if (pid === undefined) return;
     if (ctx.backend === 'unconfined-dev') {
-      signal(-pid);
+      signal(-pid); // its process group
       return;
     }
-    const launcher = innermostLauncher(pid);
-    const inner = childrenOf(launcher);
-    for (const c of inner) signal(c);
-    if (inner.length === 0) signal(pid);
-    else escalate = setTimeout(() => signal(pid), 1000);
+    escalate = stopSandbox(pid);
   };
 
   const armRunTimer = () => {
@@ -493,7 +489,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       return result;
     } finally {
       if (seccompFd !== undefined) closeSync(seccompFd);
-      if (uid !== undefined) await reap(uid);
+      if (uid !== undefined) await waitUntilGone(uid);
       if (uid !== undefined) ctx.pool?.release(uid);
     }
   };
@@ -530,64 +526,4 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     },
     result,
   };
-}
-
-function signal(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Launchers that may sit between the runner and the namespace's init. */
-const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2']);
-
-/**
- * Walks down from the spawned process through launchers (pasta → bwrap) to the one whose child
- * is the namespace's init.
- */
-function innermostLauncher(pid: number): number {
-  let cur = pid;
-  for (let depth = 0; depth < 4; depth++) {
-    const kids = childrenOf(cur);
-    const only = kids.length === 1 ? kids[0] : undefined;
-    if (only === undefined || !LAUNCHERS.has(commOf(only))) return cur;
-    cur = only;
-  }
-  return cur;
-}
-
-function commOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** Direct children of a host process (every thread's list). */
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      if (list) for (const c of list.split(' ')) found.push(Number(c));
-    }
-  } catch {
-    // exited, or no /proc children support: the caller falls back to killing `pid`
-  }
-  return found;
-}
-
-/**
- * Waits until no process of `uid` is left (the namespace's teardown is asynchronous after a
- * kill), SIGKILLing stragglers after a grace period, so a uid is never reused while busy.
- */
-async function reap(uid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (processesOf([uid]).length === 0) return;
-    if (i === 50) killProcessesOf([uid]);
-    await new Promise((r) => setTimeout(r, i < 10 ? 2 : 20));
-  }
 }

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installPackages, listInstalled, validatePackageSpecs } from '../src/index.js';
+import { installPackages, listInstalled, processesOf, validatePackageSpecs } from '../src/index.js';
 import { leftovers, run, testSandbox } from './helpers.js';
 
 /** Writes a minimal pure-Python wheel (a zip with a dist-info) with Debian's python. */
@@ -171,6 +171,29 @@ with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
     expect(r.output).toContain('no key');
     expect(existsSync(join(hostDir, 'escaped'))).toBe(false);
     expect(existsSync(join(root, 'escaped'))).toBe(false);
+  });
+
+  it('an install that hangs is stopped at its timeout, leaving no process', async () => {
+    const sdists = join(root, 'sdists-hang');
+    mkdirSync(sdists, { mode: 0o755 });
+    const py = `
+import io, sys, tarfile
+with tarfile.open(sys.argv[1] + "/hang-pkg-0.1.tar.gz", "w:gz") as t:
+    for name, data in {"hang-pkg-0.1/setup.py": b"import time\\ntime.sleep(1000)\\n",
+                       "hang-pkg-0.1/PKG-INFO": b"Metadata-Version: 2.1\\nName: hang-pkg\\nVersion: 0.1\\n"}.items():
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+`;
+    expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists]).status).toBe(0);
+    const r = await installPackages({
+      packagesDir,
+      packages: ['hang-pkg'],
+      findLinks: sdists,
+      noIndex: true,
+      noBuildIsolation: true,
+      timeoutMs: 3000,
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'timeout' });
+    if (process.getuid?.() === 0) expect(processesOf([59999], true)).toEqual([]);
   });
 
   it('returns the installer output when pip fails', async () => {
