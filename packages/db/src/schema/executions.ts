@@ -23,7 +23,10 @@ export const executions = sqliteTable(
     profileId: text('profile_id').notNull(),
     keyId: text('key_id').notNull(),
     status: text('status', { enum: executionStatuses }).notNull(),
+    /** The script as run, redacted (an agent may have written a secret into it). */
     script: text('script').notNull(),
+    /** SHA-256 (hex) of the script as submitted: matches a retried request to its original. */
+    scriptSha256: text('script_sha256').notNull().default(''),
     signatureVersion: integer('signature_version').notNull(),
     nonce: text('nonce'),
     timeoutSeconds: integer('timeout_seconds').notNull(),

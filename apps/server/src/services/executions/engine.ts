@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
-import { createRedactor, type Redactor } from '@airlock/redactor';
+import type { Redactor } from '@airlock/redactor';
 import type { JsonValue, RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
@@ -10,7 +10,8 @@ import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { isExpired } from '../profiles/queries.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
-import { allSecrets, settingsFor } from './secrets.js';
+import { RedactorCache } from './redaction.js';
+import { settingsFor } from './secrets.js';
 
 export interface EngineDeps {
   db: AirlockDb;
@@ -54,6 +55,9 @@ export const INTERRUPTED = 'interrupted: server restarted before the execution f
 export class ExecutionEngine {
   readonly #deps: EngineDeps;
   readonly #queue: string[] = [];
+  /** Scripts as submitted, only in memory: the database keeps a redacted copy. */
+  readonly #scripts = new Map<string, string>();
+  readonly #redaction = new RedactorCache();
   readonly #running = new Map<string, RunHandle | null>();
   readonly #cancelled = new Set<string>();
   readonly #changes = new EventEmitter();
@@ -85,8 +89,14 @@ export class ExecutionEngine {
     return Math.max(1, Math.ceil((this.#queue.length + 1) / this.#deps.config.concurrency) * 2);
   }
 
-  /** Queues a stored `pending` execution. */
-  enqueue(id: string): void {
+  /** The redactor over every stored secret (cached until the secrets change). */
+  redactor(): Redactor {
+    return this.#redaction.get(this.#deps);
+  }
+
+  /** Queues a stored `pending` execution with the script to run. */
+  enqueue(id: string, script: string): void {
+    this.#scripts.set(id, script);
     this.#queue.push(id);
     // Start on a later turn: the request that queued it answers first (status `pending`), and
     // preparing a run (decrypting, building the redactor) never delays that answer.
@@ -133,6 +143,7 @@ export class ExecutionEngine {
     const queued = this.#queue.indexOf(id);
     if (queued >= 0) {
       this.#queue.splice(queued, 1);
+      this.#scripts.delete(id);
       this.#finish(id, {
         ...emptyOutcome(),
         status: 'error',
@@ -164,6 +175,7 @@ export class ExecutionEngine {
   async shutdown(): Promise<void> {
     this.#stopping = true;
     for (const id of this.#queue.splice(0)) {
+      this.#scripts.delete(id);
       this.#finish(id, { ...emptyOutcome(), status: 'error', error: INTERRUPTED });
     }
     const handles = [...this.#running.values()].filter((h): h is RunHandle => h !== null);
@@ -184,7 +196,9 @@ export class ExecutionEngine {
     ) {
       const id = this.#queue.shift() as string;
       this.#running.set(id, null);
-      void this.#run(id).finally(() => {
+      const script = this.#scripts.get(id);
+      this.#scripts.delete(id);
+      void this.#run(id, script).finally(() => {
         this.#running.delete(id);
         this.#redactors.delete(id);
         this.#cancelled.delete(id);
@@ -193,10 +207,10 @@ export class ExecutionEngine {
     }
   }
 
-  async #run(id: string): Promise<void> {
+  async #run(id: string, script: string | undefined): Promise<void> {
     const { db, sandbox, clock, logger, config } = this.#deps;
     const row = findExecution(db, id);
-    if (row?.status !== 'pending') return;
+    if (row?.status !== 'pending' || script === undefined) return;
     let redactor: Redactor;
     let settings: Record<string, string>;
     try {
@@ -205,7 +219,7 @@ export class ExecutionEngine {
         this.#finish(id, { ...emptyOutcome(), status: 'error', error: refusal });
         return;
       }
-      redactor = createRedactor(allSecrets(this.#deps));
+      redactor = this.redactor();
       settings = settingsFor(this.#deps, row.profileId);
     } catch (err) {
       logger.error('execution setup failed', { execution_id: id, error: String(err) });
@@ -226,7 +240,7 @@ export class ExecutionEngine {
 
     let seq = 0;
     const handle = sandbox.run({
-      script: row.script,
+      script,
       settings,
       network: { mode: 'none' },
       limits: {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type SignatureFailureReason, verifySignature } from '@airlock/auth';
 import { executions, nonces } from '@airlock/db';
 import { and, eq, gt, lt } from 'drizzle-orm';
@@ -62,6 +63,9 @@ export function startExecution(
   const now = deps.clock();
   const keyId = profile.keyId as string;
   const nonce = verdict.version === 2 ? verdict.nonce : null;
+  const scriptSha256 = createHash('sha256').update(req.script, 'utf8').digest('hex');
+  // Stored redacted: an agent may have written a secret it knows into the script itself.
+  const storedScript = deps.executions.redactor().redactString(req.script).text;
 
   const outcome = deps.db.transaction((tx) => {
     if (nonce !== null) {
@@ -73,7 +77,7 @@ export function startExecution(
         .get();
       if (seen) {
         const original = getExecution(tx, seen.executionId);
-        if (original.script !== req.script) {
+        if (original.scriptSha256 !== scriptSha256) {
           throw new AppError(
             'CONFLICT',
             'X-Airlock-Nonce was already used for a different script; use a fresh nonce',
@@ -94,7 +98,8 @@ export function startExecution(
         profileId: profile.id,
         keyId,
         status: 'pending',
-        script: req.script,
+        script: storedScript,
+        scriptSha256,
         signatureVersion: verdict.version,
         nonce,
         timeoutSeconds: req.timeoutSeconds,
@@ -122,6 +127,6 @@ export function startExecution(
     );
     return { id, created: true };
   });
-  if (outcome.created) deps.executions.enqueue(outcome.id);
+  if (outcome.created) deps.executions.enqueue(outcome.id, req.script);
   return { row: getExecution(deps.db, outcome.id), created: outcome.created };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `executions` ADD `script_sha256` text DEFAULT '' NOT NULL;
