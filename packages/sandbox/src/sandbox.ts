@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Bind, INSIDE, type LaunchRequest, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend, which } from './detect.js';
+import { killProcessesOf } from './procs.js';
 import { resolveLimits, startRun } from './runner.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -53,6 +54,12 @@ export interface Sandbox {
   check(): Promise<SandboxHealth>;
   /** Starts one run; throws only for an invalid spec. */
   run(spec: RunSpec): RunHandle;
+  /**
+   * SIGKILLs every process running as a pool uid; returns how many. Call once at startup,
+   * before any run: a server killed while a sandbox was still starting can leave one behind
+   * (die-with-parent only holds once the sandbox is set up).
+   */
+  killOrphans(): number;
 }
 
 /**
@@ -168,6 +175,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     backend,
     uids: pool?.uids() ?? [],
     run: (spec) => startRun(ctx, spec),
+    killOrphans: () => (pool ? killProcessesOf(pool.uids()) : 0),
     async check(): Promise<SandboxHealth> {
       let version: string;
       try {

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createSandbox, processesOf } from '../src/index.js';
+import { bwrapPlan, sandboxEnvForTests, which } from './plan-helpers.js';
+
+/** Host pids whose command line contains `marker`. */
+function withMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`).includes(marker)) found.push(Number(e));
+    } catch {
+      // exited
+    }
+  }
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the server dying (kill -9) mid-run', () => {
+  it('takes the whole sandbox with it (die-with-parent + PID namespace)', async () => {
+    const bwrap = which('bwrap');
+    expect(bwrap).toBeDefined();
+    if (!bwrap) return;
+    // A unique number: the sandboxed daemon runs `sleep <marker>`, so it carries the marker too.
+    const marker = `1000.${process.pid}${Date.now() % 100000}`;
+    const isRoot = process.getuid?.() === 0;
+    const uid = isRoot ? 68000 : undefined;
+    // The sandboxed script starts a grandchild in its own session too, like a daemon would.
+    const inner = `import subprocess, time\nsubprocess.Popen(["/usr/bin/sleep", "${marker}"], start_new_session=True)\ntime.sleep(1000)`;
+    const plan = bwrapPlan(bwrap, {
+      command: ['/usr/bin/python3', '-I', '-c', inner],
+      binds: [],
+      network: { mode: 'none' },
+      limits: { tmpfsBytes: 2 ** 20 },
+      uid,
+      gid: uid,
+      seccompFd: undefined,
+      env: sandboxEnvForTests(),
+    });
+    // A stand-in "server": a process that launches the sandbox exactly as the runner does, then
+    // is SIGKILLed without any chance to clean up.
+    const server = spawn(
+      '/usr/bin/python3',
+      [
+        '-I',
+        '-c',
+        'import subprocess, sys, time\nsubprocess.Popen(sys.argv[1:])\ntime.sleep(1000)',
+        plan.file,
+        ...plan.args,
+      ],
+      { stdio: 'ignore', ...(uid !== undefined ? { uid, gid: uid } : {}) },
+    );
+    // Server, bwrap, the sandboxed python and its daemon: everything is set up.
+    for (let i = 0; i < 100 && withMarker(marker).length < 4; i++) await sleep(50);
+    expect(withMarker(marker).length).toBe(4);
+    server.kill('SIGKILL');
+    for (let i = 0; i < 100 && withMarker(marker).length > 0; i++) await sleep(50);
+    expect(withMarker(marker)).toEqual([]);
+    if (isRoot) {
+      expect(processesOf([68000])).toEqual([]); // the setsid'd sleep too (zombies aside)
+    }
+  });
+
+  it('killOrphans() clears whatever a crash left running under the pool uids', async () => {
+    const sandbox = createSandbox({ backend: 'bwrap', uidBase: 68100, poolSize: 2, log: () => {} });
+    if (process.getuid?.() !== 0) {
+      expect(sandbox.killOrphans()).toBe(0); // no pool: nothing of ours to recognise
+      return;
+    }
+    // A stand-in for a sandbox orphaned mid-start by a crashed server.
+    const orphan = spawn('/usr/bin/sleep', ['1000'], { uid: 68101, gid: 68101, stdio: 'ignore' });
+    for (let i = 0; i < 50 && processesOf([68101]).length === 0; i++) await sleep(20);
+    expect(processesOf(sandbox.uids).map((p) => p.name)).toEqual(['sleep']);
+    expect(sandbox.killOrphans()).toBe(1);
+    await new Promise((r) => orphan.on('close', r));
+    expect(processesOf(sandbox.uids, true)).toEqual([]);
+  });
+});
