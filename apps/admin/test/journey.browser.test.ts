@@ -157,6 +157,11 @@ describe('admin journey in Chromium', () => {
     const setup = await readSetupCode(server.base);
     expect(setup.path.startsWith(server.dataDir)).toBe(true);
     await visible(page.getByText(setup.path).first());
+    await page.getByLabel('Setup code').fill('WRONG-CODE');
+    await page.getByLabel('Admin password').fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create admin and log in' }).click();
+    await containsText(page.getByRole('alert'), 'Invalid setup code');
     await page.getByLabel('Setup code').fill(setup.code);
     await page.getByLabel('Admin password').fill('short');
     await page.getByLabel('Repeat the password').fill('short');
@@ -484,6 +489,7 @@ describe('admin journey in Chromium', () => {
     ];
     for (const [path, heading, shot] of pages) {
       await page.goto(url(path));
+      await expect.poll(() => page.title()).toMatch(/· Airlock$/);
       await visible(page.getByRole('heading', { name: heading, level: 1 }));
       await page.reload();
       await visible(page.getByRole('heading', { name: heading, level: 1 }));

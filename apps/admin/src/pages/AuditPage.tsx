@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { auditQuery } from '../api/queries/audit';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 
 const PAGE = 50;
@@ -29,6 +30,7 @@ export function AuditPage() {
   const total = q.data?.total ?? 0;
   return (
     <>
+      <PageTitle title="Audit log" />
       <h1>Audit log</h1>
       <p className="lead">Every change and sign-in, newest first. Values never appear here.</p>
       {q.isPending ? <Loading what="the audit log" /> : null}

@@ -14,6 +14,7 @@ import { ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { SecretValueInput } from '../components/SecretValueInput';
 import { Time } from '../components/Time';
 import { shortId } from '../lib/format';
@@ -24,6 +25,7 @@ export function CredentialsPage() {
   const list = useQuery(credentialsQuery());
   return (
     <>
+      <PageTitle title="Credentials" />
       <h1>Credentials</h1>
       <p className="lead">
         Secrets your agents’ scripts can use without ever seeing them. Values are entered only here;

@@ -8,6 +8,7 @@ import { ExecutionBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 import { formatDuration, prettyJson, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -22,6 +23,7 @@ export function ExecutionDetailPage() {
         <p className="crumbs">
           <Link to={UI.executions}>Executions</Link> / {id}
         </p>
+        <PageTitle title="Execution" />
         <h1>Execution</h1>
         <ErrorMessage error={q.error} title="Could not load this execution" />
       </>
@@ -56,6 +58,7 @@ function Detail({ e }: { e: ExecutionDetail }) {
       <p className="crumbs">
         <Link to={UI.executions}>Executions</Link> / {e.execution_id}
       </p>
+      <PageTitle title={`Execution ${e.status}`} />
       <h1>
         Execution <span className="mono small">{e.execution_id}</span>
       </h1>

@@ -6,6 +6,7 @@ import { EXECUTION_STATUSES, type ExecutionFilters, type ExecutionStatus } from 
 import { ExecutionBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 import { formatDuration, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -52,6 +53,7 @@ export function ExecutionsPage() {
   const filtered = ['profile_id', 'status', 'since', 'until'].some((k) => sp.get(k));
   return (
     <>
+      <PageTitle title="Executions" />
       <h1>Executions</h1>
       <form className="filters" aria-label="Filter executions" onSubmit={(e) => e.preventDefault()}>
         <div>

@@ -6,6 +6,7 @@ import { adminStatusQuery, sessionQuery } from '../api/queries/session';
 import { useSecretAction } from '../api/secret-action';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import type { LoginState } from '../components/RequireAdmin';
 import { UI } from '../paths';
 
@@ -47,6 +48,7 @@ export function LoginPage() {
 
   return (
     <main className="narrow auth-page">
+      <PageTitle title="Log in to Airlock" />
       <h1>Log in to Airlock</h1>
       <div aria-live="polite">
         {state.reason ? <p className="note">{REASONS[state.reason]}</p> : null}

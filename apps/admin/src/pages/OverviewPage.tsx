@@ -8,6 +8,7 @@ import type { AdminCredential, AdminProfile, Stats } from '../api/types';
 import { ExecutionBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 import { EXPIRING_SOON_MS, formatDuration, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -36,6 +37,7 @@ export function OverviewPage() {
     profiles.data?.find((p) => p.id === id)?.description || shortId(id);
   return (
     <>
+      <PageTitle title="Overview" />
       <h1>Overview</h1>
       <section aria-labelledby="waiting" className="card attention">
         <h2 id="waiting">Waiting for you</h2>

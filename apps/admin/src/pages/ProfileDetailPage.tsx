@@ -19,6 +19,7 @@ import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { KeyReveal } from '../components/KeyReveal';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 import { formatDuration, isoToLocalInput, localInputToIso, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -33,6 +34,7 @@ export function ProfileDetailPage() {
   if (profile.isError)
     return (
       <>
+        <PageTitle title="Profile" />
         <h1>Profile</h1>
         <ErrorMessage error={profile.error} title="Could not load this profile" />
         <p>
@@ -46,6 +48,7 @@ export function ProfileDetailPage() {
       <p className="crumbs">
         <Link to={UI.profiles}>Profiles</Link> / {shortId(p.id)}
       </p>
+      <PageTitle title={p.description || 'Profile'} />
       <h1>
         {p.description || `Profile ${shortId(p.id)}`} <ProfileBadge profile={p} />
       </h1>

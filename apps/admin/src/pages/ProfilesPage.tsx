@@ -5,6 +5,7 @@ import { profilesQuery, useCreateProfile } from '../api/queries/profiles';
 import { ProfileBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 import { localInputToIso, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -13,6 +14,7 @@ export function ProfilesPage() {
   const list = useQuery(profilesQuery());
   return (
     <>
+      <PageTitle title="Profiles" />
       <h1>Profiles</h1>
       <p className="lead">
         A profile is what an agent holds: a set of credentials its scripts may use, and once locked,

@@ -2,12 +2,14 @@ import { useQuery } from '@tanstack/react-query';
 import { requirementsQuery } from '../api/queries/requirements';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
 
 export function RequirementsPage() {
   const q = useQuery(requirementsQuery());
   return (
     <>
+      <PageTitle title="Requirements" />
       <h1>Requirements</h1>
       <p className="lead">
         Python packages installed for every script. Agents install them with{' '}

@@ -7,11 +7,13 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { ExportForm } from '../components/ExportForm';
 import { ImportForm } from '../components/ImportForm';
 import { NewPasswordFields } from '../components/NewPasswordFields';
+import { PageTitle } from '../components/PageTitle';
 import { newPasswordProblem } from '../lib/validation';
 
 export function SettingsPage() {
   return (
     <>
+      <PageTitle title="Settings" />
       <h1>Settings</h1>
       <ChangePasswordForm />
       <ExportForm />

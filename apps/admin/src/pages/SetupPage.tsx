@@ -7,6 +7,7 @@ import { useSecretAction } from '../api/secret-action';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
 import { NewPasswordFields } from '../components/NewPasswordFields';
+import { PageTitle } from '../components/PageTitle';
 import { newPasswordProblem } from '../lib/validation';
 import { UI } from '../paths';
 
@@ -48,6 +49,7 @@ export function SetupPage() {
 
   return (
     <main className="narrow auth-page">
+      <PageTitle title="Set up" />
       <h1>Set up Airlock</h1>
       <p>
         This Airlock has no admin yet. To prove you run this server, enter the one-time setup code
