@@ -354,6 +354,24 @@ describe('admin journey in Chromium', () => {
     // The old key died at once; the new one works (v2 signature, as this profile requires).
     expect(await agentExecute(first, 'print(1)')).toMatchObject({ status: 401 });
     expect((await agentExecute(state.secondKey, 'print(1)')).status).toBe(202);
+
+    // An expiry in the past stops the key; clearing it brings the key back.
+    const past = new Date(Date.now() - 3600 * 1000);
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    await page
+      .getByLabel('Expires (your local time)')
+      .fill(
+        `${past.getFullYear()}-${p2(past.getMonth() + 1)}-${p2(past.getDate())}T${p2(past.getHours())}:${p2(past.getMinutes())}`,
+      );
+    await page.getByRole('button', { name: 'Set expiry' }).click();
+    await containsText(page.locator('h1 .badge'), 'expired');
+    expect(await agentExecute(state.secondKey, 'print(1)')).toMatchObject({
+      status: 401,
+      body: { detail: 'Profile has expired' },
+    });
+    await page.getByRole('button', { name: 'Clear expiry' }).click();
+    await containsText(page.locator('h1 .badge'), 'locked');
+    expect((await agentExecute(state.secondKey, 'print(2)')).status).toBe(202);
     await page.getByLabel('I have stored the key somewhere safe').check();
     await page.getByRole('button', { name: 'Done, hide the key' }).click();
   });

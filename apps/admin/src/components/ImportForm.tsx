@@ -129,7 +129,7 @@ export function ImportForm() {
           id="import-file"
           name="file"
           type="file"
-          required
+          // Not `required`: the preview button stays disabled until a file has been read.
           onChange={async (e) => {
             const f = e.currentTarget.files?.[0];
             setPlan(undefined);
