@@ -181,6 +181,10 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     return Math.max(0, now - startedAt - llmWaitTotal - waiting);
   };
 
+  /** LLM wait so far, the current wait included. */
+  const waitedMs = () =>
+    llmWaitTotal + (state === 'awaiting_llm' ? performance.now() - waitStartedAt : 0);
+
   const kill = (reason: KillReason) => {
     if (killReason || finished) return;
     killReason = reason;
@@ -317,7 +321,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       stdout: Buffer.concat(out.stdout),
       stderr: Buffer.concat(out.stderr),
       executionMs: Math.round(runningMs()),
-      llmWaitMs: Math.round(llmWaitTotal),
+      llmWaitMs: Math.round(waitedMs()),
       backend: ctx.backend,
     };
     if (killReason) {
@@ -500,7 +504,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         stdout: Buffer.concat(out.stdout),
         stderr: Buffer.concat(out.stderr),
         executionMs: Math.round(runningMs()),
-        llmWaitMs: Math.round(llmWaitTotal),
+        llmWaitMs: Math.round(waitedMs()),
         backend: ctx.backend,
         status: 'error',
         cause: 'startup',
