@@ -60,6 +60,14 @@ describe('HTTP plumbing', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('reads an empty JSON body as {}: bodiless actions work, required fields get a 422', async () => {
+    const empty = { rawBody: '', headers: { 'content-type': 'application/json' } };
+    expect((await ctx.call('POST', '/profiles', empty)).status).toBe(201);
+    const r = await ctx.call('POST', '/credentials', empty);
+    expect(r.status).toBe(422);
+    expect(r.json.detail[0].loc).toEqual(['body', 'credentials']);
+  });
+
   it('refuses a wrong content type with 415', async () => {
     const r = await ctx.call('POST', '/credentials', {
       rawBody: 'credentials=A',

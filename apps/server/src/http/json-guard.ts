@@ -17,9 +17,17 @@ export function jsonGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
     if (!c.req.raw.body || !JSON_TYPE.test(type)) return next();
+    const text = await c.req.text();
+    if (text.trim() === '') {
+      // An empty body with a JSON content type (common from HTTP clients on bodiless POSTs) is
+      // read as `{}`: bodiless actions work, and required fields get a clear 422.
+      c.req.raw = new Request(c.req.raw, { body: '{}' });
+      c.req.bodyCache = {};
+      return next();
+    }
     let value: unknown;
     try {
-      value = await c.req.json();
+      value = JSON.parse(text);
     } catch {
       throw new AppError('BAD_REQUEST', 'Malformed JSON in request body');
     }
