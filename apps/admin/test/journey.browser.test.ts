@@ -378,7 +378,16 @@ describe('admin journey in Chromium', () => {
 
   it('revoke: after a confirmation the profile is revoked, for the agent API too', async () => {
     await page.goto(url(`/ui/profiles/${state.profileId}`));
+    // Keyboard: the confirmation takes focus, Escape backs out of it.
     await page.getByRole('button', { name: 'Revoke…' }).click();
+    await visible(page.getByRole('alertdialog'));
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe(
+      'alertdialog',
+    );
+    await page.keyboard.press('Escape');
+    await hasCount(page.getByRole('alertdialog'), 0);
+    await page.getByRole('button', { name: 'Revoke…' }).focus();
+    await page.keyboard.press('Enter');
     await containsText(page.getByRole('alertdialog'), 'cannot be undone');
     await page.getByRole('button', { name: 'Revoke for good' }).click();
     await containsText(page.locator('h1 .badge'), 'revoked');
@@ -514,6 +523,11 @@ describe('admin journey in Chromium', () => {
       expect(new URL(page.url()).pathname).toBe(path.split('?')[0]);
       await screenshot(page, shot);
     }
+    // The first Tab reaches the skip link, which moves focus to the page content.
+    await page.goto(url('/ui/overview'));
+    await visible(page.getByRole('heading', { name: 'Overview', level: 1 }));
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     // Filters survive a reload: they live in the URL.
     await visible(page.getByRole('heading', { level: 1 }));
     await page.goto(url('/ui/executions?status=completed'));
