@@ -251,17 +251,20 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
  */
 export const NSJAIL_KAFEL_POLICY = [
   // Only long-standing syscall names, so kafel's tables know them all; newer calls by number
-  // (425-427 io_uring_*, 435 clone3: the same on x86_64 and arm64).
-  'ERRNO(1) {',
-  '  ptrace, process_vm_readv, process_vm_writev, mount, umount2, pivot_root, chroot,',
-  '  unshare, setns, keyctl, add_key, request_key, bpf, perf_event_open, userfaultfd,',
-  '  init_module, finit_module, delete_module, kexec_load, kexec_file_load, reboot,',
-  '  swapon, swapoff, acct, open_by_handle_at,',
-  '  SYSCALL[425], SYSCALL[426], SYSCALL[427],',
-  '  clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e020000) != 0 }',
+  // (425-427 io_uring_*, 435 clone3: the same on x86_64 and arm64). Action blocks inside a
+  // policy are separated by commas (kafel's documented grammar).
+  'POLICY airlock {',
+  '  ERRNO(1) {',
+  '    ptrace, process_vm_readv, process_vm_writev, mount, umount2, pivot_root, chroot,',
+  '    unshare, setns, keyctl, add_key, request_key, bpf, perf_event_open, userfaultfd,',
+  '    init_module, finit_module, delete_module, kexec_load, kexec_file_load, reboot,',
+  '    swapon, swapoff, acct, open_by_handle_at,',
+  '    SYSCALL[425], SYSCALL[426], SYSCALL[427],',
+  '    clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e020000) != 0 }',
+  '  },',
+  '  ERRNO(38) { SYSCALL[435] }',
   '}',
-  'ERRNO(38) { SYSCALL[435] }',
-  'DEFAULT ALLOW',
+  'USE airlock DEFAULT ALLOW',
 ].join(' ');
 
 /**
