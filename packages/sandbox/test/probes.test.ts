@@ -142,6 +142,9 @@ describe.each(backends)('escape probes (%s)', (backend) => {
       expect(procs.map((p) => p.name)).toContain('python3');
       expect(procs.every((p) => p.uid !== 0)).toBe(true);
       for (const p of procs) {
+        // No supplementary groups (root's would survive a bare setuid).
+        const status = readFileSync(`/proc/${p.pid}/status`, 'utf8');
+        expect(status.match(/^Groups:(.*)$/m)?.[1]?.trim()).toBe('');
         for (const f of ['cmdline', 'environ']) {
           const content = readFileSync(`/proc/${p.pid}/${f}`);
           expect(content.includes(SECRET), `${p.name} ${f}`).toBe(false);
