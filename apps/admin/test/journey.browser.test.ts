@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseProfileKey, signV2 } from '@airlock/auth';
@@ -351,6 +352,15 @@ describe('admin journey in Chromium', () => {
     expect((await agentGet(`/profiles/${state.secondProfileId}`)).body).toMatchObject({
       key_id: state.secondKey.split(':')[0],
     });
+    // The ready-to-paste snippet works as pasted: Python, the key in AIRLOCK_KEY, v2 signing.
+    const snippet = (await page.getByTestId('agent-snippet').textContent()) ?? '';
+    const run = spawnSync('/usr/bin/python3', ['-c', snippet], {
+      env: { AIRLOCK_KEY: state.secondKey, PATH: process.env.PATH ?? '/usr/bin' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain("completed {'ok': True} ['SHORT_PIN']");
     // The old key died at once; the new one works (v2 signature, as this profile requires).
     expect(await agentExecute(first, 'print(1)')).toMatchObject({ status: 401 });
     expect((await agentExecute(state.secondKey, 'print(1)')).status).toBe(202);

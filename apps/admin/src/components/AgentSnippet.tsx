@@ -60,7 +60,7 @@ export function AgentSnippet({ keyId, requireV2 }: { keyId: string | null; requi
         <CopyButton text={code} label="Copy snippet" />
       </div>
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard users can scroll it (WCAG 2.1.1) */}
-      <pre className="code" tabIndex={0}>
+      <pre className="code" tabIndex={0} data-testid="agent-snippet">
         {code}
       </pre>
     </section>

@@ -128,7 +128,10 @@ function AttachedCredentials({ profile: p }: { profile: AdminProfile }) {
                 </th>
                 <td>{c.description || <span className="muted">—</span>}</td>
                 <td>
-                  <ValueBadge hasValue={c.has_value} />
+                  <ValueBadge
+                    hasValue={c.has_value}
+                    redactable={all.data?.find((x) => x.name === c.name)?.redactable}
+                  />
                   {!c.has_value ? (
                     <Link to={UI.credentials} className="small">
                       {' '}
