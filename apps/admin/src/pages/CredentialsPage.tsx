@@ -9,6 +9,7 @@ import {
   useSetCredentialValue,
   useUpdateCredentialDescription,
 } from '../api/queries/credentials';
+import { profilesQuery } from '../api/queries/profiles';
 import type { AdminCredential } from '../api/types';
 import { ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
@@ -23,6 +24,9 @@ import { UI } from '../paths';
 
 export function CredentialsPage() {
   const list = useQuery(credentialsQuery());
+  const profiles = useQuery(profilesQuery());
+  const profileName = (id: string) =>
+    profiles.data?.find((p) => p.id === id)?.description || shortId(id);
   return (
     <>
       <PageTitle title="Credentials" />
@@ -54,7 +58,7 @@ export function CredentialsPage() {
           </thead>
           <tbody>
             {list.data.map((c) => (
-              <CredentialRow key={c.name} credential={c} />
+              <CredentialRow key={c.name} credential={c} profileName={profileName} />
             ))}
           </tbody>
         </table>
@@ -128,7 +132,13 @@ export function CreateCredentialForm() {
 
 type Panel = 'none' | 'value' | 'description' | 'clear' | 'delete';
 
-function CredentialRow({ credential: c }: { credential: AdminCredential }) {
+function CredentialRow({
+  credential: c,
+  profileName,
+}: {
+  credential: AdminCredential;
+  profileName: (id: string) => string;
+}) {
   const [panel, setPanel] = useState<Panel>('none');
   return (
     <>
@@ -147,7 +157,7 @@ function CredentialRow({ credential: c }: { credential: AdminCredential }) {
             <ul className="inline-list">
               {c.used_by.map((u) => (
                 <li key={u.profile_id}>
-                  <Link to={UI.profile(u.profile_id)}>{shortId(u.profile_id)}</Link>
+                  <Link to={UI.profile(u.profile_id)}>{profileName(u.profile_id)}</Link>
                   {u.revoked ? ' (revoked)' : u.locked ? ' (locked)' : ''}
                 </li>
               ))}
