@@ -28,7 +28,8 @@ describe('resource hygiene of the parent', () => {
     expect(statuses.get('timeout')).toBe(10);
     expect(statuses.get('completed')).toBeGreaterThan(100);
     expect(leftovers(sandbox)).toEqual([]);
-    expect(openFds()).toBeLessThanOrEqual(fds0);
+    // A leak would grow with every run (hundreds); a few fds of slack absorb the test runner's own.
+    expect(openFds()).toBeLessThanOrEqual(fds0 + 5);
     // Generous bound: RSS may wobble with GC, but not grow with every run.
     expect(process.memoryUsage().rss - rss0).toBeLessThan(64 * 2 ** 20);
   });
