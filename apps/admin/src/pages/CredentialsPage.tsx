@@ -164,7 +164,7 @@ function CredentialRow({
             </ul>
           )}
         </td>
-        <td>
+        <td className="nowrap">
           <Time iso={c.value_updated_at} />
         </td>
         <td>
