@@ -30,6 +30,8 @@ const envSchema = z.object({
   AIRLOCK_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   AIRLOCK_SANDBOX: z.enum(['auto', 'bwrap', 'nsjail', 'unconfined-dev']).default('auto'),
   AIRLOCK_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  AIRLOCK_SANDBOX_UID_BASE: intFrom(1000, 4_000_000_000, 60000),
+  AIRLOCK_SANDBOX_INSTALLER_UID: intFrom(1000, 4_000_000_000, 59999),
   AIRLOCK_MAX_BODY_BYTES: intFrom(1024, 64 * 1024 * 1024, 1024 * 1024),
   AIRLOCK_DEFAULT_TIMEOUT: intFrom(1, 3600, 60),
   AIRLOCK_MAX_TIMEOUT: intFrom(1, 86_400, 600),
@@ -61,6 +63,10 @@ export interface Config {
   adminPasswordFile: string | undefined;
   sandbox: 'auto' | 'bwrap' | 'nsjail' | 'unconfined-dev';
   python: string;
+  /** First host uid leased to script runs (when running as root); one per concurrent run. */
+  sandboxUidBase: number;
+  /** Host uid that runs pip and owns the packages directory (when running as root). */
+  installerUid: number;
   maxBodyBytes: number;
   defaultTimeoutSeconds: number;
   maxTimeoutSeconds: number;
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminPasswordFile: e.AIRLOCK_ADMIN_PASSWORD_FILE,
     sandbox: e.AIRLOCK_SANDBOX,
     python: e.AIRLOCK_PYTHON,
+    sandboxUidBase: e.AIRLOCK_SANDBOX_UID_BASE,
+    installerUid: e.AIRLOCK_SANDBOX_INSTALLER_UID,
     maxBodyBytes: e.AIRLOCK_MAX_BODY_BYTES,
     defaultTimeoutSeconds: e.AIRLOCK_DEFAULT_TIMEOUT,
     maxTimeoutSeconds: e.AIRLOCK_MAX_TIMEOUT,

@@ -84,6 +84,7 @@ async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
     backend: config.sandbox,
     python: config.python,
     packagesDir: config.packagesDir,
+    uidBase: config.sandboxUidBase,
     poolSize: Math.max(16, config.concurrency + 2),
     log: (message) => logger.warn(message),
   });

@@ -127,10 +127,9 @@ export function childrenOf(pid: number): number[] {
 export function stopSandbox(pid: number): NodeJS.Timeout | undefined {
   const inner = childrenOf(innermostLauncher(pid));
   for (const c of inner) signal(c);
-  if (inner.length === 0) {
-    signal(pid);
-    return undefined;
-  }
+  // No init yet (the backend is still setting up): killing the backend now would orphan the init
+  // it is about to fork (its die-with-parent may not be armed yet). The caller sweeps the run's
+  // uid instead; the backend goes a second later if it lingers.
   return setTimeout(() => signal(pid), 1000);
 }
 

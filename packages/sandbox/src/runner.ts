@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
 import { LineSplitter, parseMessage } from './channel.js';
-import { signal, stopSandbox, waitUntilGone } from './procs.js';
+import { processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import type {
   BackendName,
   ErrorCause,
@@ -185,6 +185,10 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
   const waitedMs = () =>
     llmWaitTotal + (state === 'awaiting_llm' ? performance.now() - waitStartedAt : 0);
 
+  /** The uid leased to this run (root only): every sandbox process runs as it. */
+  let leasedUid: number | undefined;
+  const sweeps: NodeJS.Timeout[] = [];
+
   const kill = (reason: KillReason) => {
     if (killReason || finished) return;
     killReason = reason;
@@ -201,6 +205,22 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       return;
     }
     escalate = stopSandbox(pid);
+    // Every process of this run has the leased uid, and nothing else does. A stop that lands
+    // while the backend is still setting up (its init not forked yet, die-with-parent not yet
+    // armed) can miss a process that appears a moment later, which would then run to its own
+    // end; sweep the whole uid shortly after, and again, until the backend has closed.
+    // The backend itself is spared: it reaps what dies under it (no zombie is orphaned to the
+    // host's PID 1) and exits; `stopSandbox` escalates to it if it lingers.
+    if (leasedUid !== undefined) {
+      const uid = leasedUid;
+      const sweep = (delay: number) =>
+        setTimeout(() => {
+          if (finished) return;
+          for (const p of processesOf([uid])) if (p.pid !== pid) signal(p.pid);
+          if (delay < 2000) sweeps.push(sweep(delay * 2));
+        }, delay);
+      sweeps.push(sweep(50));
+    }
   };
 
   const armRunTimer = () => {
@@ -400,6 +420,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   const launch = async (): Promise<RunResult> => {
     const uid = ctx.pool ? await ctx.pool.acquire() : undefined;
+    leasedUid = uid;
     let seccompFd: number | undefined;
     try {
       if (cancelRequested) {
@@ -488,6 +509,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       clearTimeout(runTimer);
       clearTimeout(llmTimer);
       clearTimeout(escalate);
+      for (const t of sweeps) clearTimeout(t);
       const result = finish(code.code, code.signal);
       channel?.destroy();
       return result;

@@ -19,8 +19,20 @@ mkdirSync(packagesDir, { recursive: true, mode: 0o755 });
 chmodSync(dataDir, 0o711);
 
 const ctx = createTestContext({
-  env: { AIRLOCK_DATA_DIR: dataDir, AIRLOCK_PIP_FIND_LINKS: wheels, AIRLOCK_PIP_NO_INDEX: '1' },
-  sandbox: createSandbox({ backend: 'bwrap', packagesDir, log: () => {} }),
+  env: {
+    AIRLOCK_DATA_DIR: dataDir,
+    AIRLOCK_PIP_FIND_LINKS: wheels,
+    AIRLOCK_PIP_NO_INDEX: '1',
+    // Distinct from the sandbox package's installer uid (59999): their tests run concurrently.
+    AIRLOCK_SANDBOX_INSTALLER_UID: '79999',
+  },
+  sandbox: createSandbox({
+    backend: 'bwrap',
+    packagesDir,
+    uidBase: 79000,
+    poolSize: 8,
+    log: () => {},
+  }),
 });
 afterAll(async () => {
   await ctx.deps.executions.shutdown();

@@ -16,6 +16,8 @@ const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
 const root = mkdtempSync(join(tmpdir(), 'airlock-restart-'));
 chmodSync(root, 0o711);
+// Its own uid range, so sandboxes of tests running alongside are never counted or killed.
+const UID_BASE = 78_000;
 const port = 9400 + Math.floor(Math.random() * 400);
 const base = `http://127.0.0.1:${port}`;
 let server: ChildProcess | undefined;
@@ -29,6 +31,7 @@ function start(): Promise<ChildProcess> {
       AIRLOCK_HOST: '127.0.0.1',
       AIRLOCK_ADMIN_PASSWORD: PASSWORD,
       AIRLOCK_CONCURRENCY: '2',
+      AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,7 +106,7 @@ describe('kill -9 of the server', () => {
     const health = (await api('GET', '/health')).json;
     expect(health.queue).toMatchObject({ running: 2, queued: 1 });
 
-    const uids = Array.from({ length: 64 }, (_, i) => 60000 + i);
+    const uids = Array.from({ length: 64 }, (_, i) => UID_BASE + i);
     expect(processesOf(uids).length).toBeGreaterThan(0);
     server.kill('SIGKILL');
     await new Promise((r) => server?.once('exit', r));

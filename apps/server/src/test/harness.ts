@@ -12,9 +12,22 @@ import { memorySetupCode } from '../services/admin/setup-code.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
 
 let sharedSandbox: Sandbox | undefined;
+/**
+ * First uid of this test worker's range. Test files run in parallel processes (and the sandbox
+ * package's tests at the same time), and a uid is killed clean after each run, so every worker
+ * leases its own uids: 70000 + 100 × worker id (the sandbox package uses 61000–68199).
+ */
+export const TEST_UID_BASE = 70_000 + 100 * Number(process.env.VITEST_POOL_ID ?? 0);
+
 /** One real bubblewrap sandbox per test process (it holds only configuration and a uid pool). */
 export function testSandbox(): Sandbox {
-  sharedSandbox ??= createSandbox({ backend: 'bwrap', python: '/usr/bin/python3', log: () => {} });
+  sharedSandbox ??= createSandbox({
+    backend: 'bwrap',
+    python: '/usr/bin/python3',
+    uidBase: TEST_UID_BASE,
+    poolSize: 16,
+    log: () => {},
+  });
   return sharedSandbox;
 }
 

@@ -41,6 +41,7 @@ function install(deps: RequirementsDeps, packages: string[]): Promise<InstallRes
       ...(config.pipNoIndex ? { noIndex: true } : {}),
       backend: config.sandbox === 'unconfined-dev' ? 'auto' : config.sandbox,
       python: config.python,
+      installerUid: config.installerUid,
       timeoutMs: 10 * 60_000,
     }),
   );
