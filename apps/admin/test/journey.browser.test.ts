@@ -559,6 +559,25 @@ describe('admin journey in Chromium', () => {
     await visible(page.getByRole('heading', { name: /Billing agent/ }));
   });
 
+  it('edit a description, clear a value, delete a revoked profile', async () => {
+    await page.goto(url('/ui/credentials'));
+    const row = (name: string) => page.getByRole('row').filter({ hasText: name });
+    await page.getByRole('button', { name: 'Edit description of UNUSED_SLOT' }).click();
+    await page.getByLabel('Description of UNUSED_SLOT', { exact: true }).fill('Spare slot');
+    await page.getByRole('button', { name: 'Save description' }).click();
+    await containsText(row('UNUSED_SLOT'), 'Spare slot');
+    await page.getByRole('button', { name: 'Clear value of UNUSED_SLOT' }).click();
+    await page.getByRole('button', { name: 'Clear value', exact: true }).click();
+    await containsText(row('UNUSED_SLOT'), 'no value');
+
+    await page.goto(url(`/ui/profiles/${state.profileId}`));
+    await page.getByRole('button', { name: 'Delete profile…' }).click();
+    await page.getByRole('button', { name: 'Delete profile', exact: true }).click();
+    await page.waitForURL('**/ui/profiles');
+    await hasCount(page.getByRole('link', { name: 'Billing agent' }), 0);
+    expect((await agentGet(`/profiles/${state.profileId}`)).status).toBe(404);
+  });
+
   it('no script errors or CSP violations on any page', () => {
     expect(pageErrors).toEqual([]);
   });
