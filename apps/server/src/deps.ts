@@ -1,6 +1,6 @@
 import type { ScryptParams } from '@airlock/auth';
 import type { AirlockDb } from '@airlock/db';
-import type { Sandbox } from '@airlock/sandbox';
+import type { Sandbox, SandboxHealth } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import type { Config } from './config.js';
 import type { Clock } from './lib/time.js';
@@ -23,6 +23,8 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   /** Runs scripts confined (bubblewrap or nsjail). */
   sandbox: Sandbox;
+  /** The sandbox self-check, cached (for /health and the admin stats). */
+  sandboxHealth: { get(): Promise<SandboxHealth> };
   /** The queue and the runs in progress. */
   executions: ExecutionEngine;
   /** scrypt parameters for new admin password hashes (tests use cheaper ones). */

@@ -20,6 +20,7 @@ import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js'
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
 import { ExecutionEngine } from './services/executions/engine.js';
 import { reinstallMissing } from './services/requirements/install.js';
+import { sandboxHealth } from './services/sandbox-health.js';
 
 export const DATABASE_FILE = 'airlock.db';
 export const MASTER_KEY_FILE = 'master.key';
@@ -88,6 +89,10 @@ async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
     poolSize: Math.max(16, config.concurrency + 2),
     log: (message) => logger.warn(message),
   });
+  // A crash during a sandbox's setup can leave it behind (the next start is the only cure).
+  const orphans = sandbox.killOrphans();
+  if (orphans > 0)
+    logger.warn('killed sandbox processes left by a previous run', { count: orphans });
   const health = await sandbox.check();
   if (!health.ok) {
     throw new SandboxUnavailableError(
@@ -131,6 +136,7 @@ export async function buildDeps(
       loginLimiter: createLoginLimiter(),
       adminDist: config.adminDist,
       sandbox,
+      sandboxHealth: sandboxHealth(sandbox),
       executions: new ExecutionEngine({
         db: opened.db,
         keyring,

@@ -1,4 +1,3 @@
-import type { SandboxHealth } from '@airlock/sandbox';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
@@ -34,19 +33,9 @@ const health = createRoute({
   responses: { 200: json(Health, 'Up'), 503: json(Health, 'The sandbox does not work') },
 });
 
-/** How long one sandbox self-check answers /health (a check starts a real confined process). */
-const CHECK_TTL_MS = 30_000;
-
 export function healthRoutes(deps: AppDeps) {
-  let cached: { at: number; health: Promise<SandboxHealth> } | undefined;
-  const sandboxHealth = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > CHECK_TTL_MS)
-      cached = { at: now, health: deps.sandbox.check() };
-    return cached.health;
-  };
   return new OpenAPIHono<AppEnv>().openapi(health, async (c) => {
-    const h = await sandboxHealth();
+    const h = await deps.sandboxHealth.get();
     const body = {
       status: h.ok ? ('ok' as const) : ('unavailable' as const),
       version: VERSION,

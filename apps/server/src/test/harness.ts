@@ -10,6 +10,7 @@ import { createMemoryLogger } from '../logger.js';
 import { createLoginLimiter } from '../services/admin/login-limiter.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
+import { sandboxHealth } from '../services/sandbox-health.js';
 
 let sharedSandbox: Sandbox | undefined;
 /**
@@ -77,6 +78,7 @@ export function createTestContext(
     passwordParams: TEST_PASSWORD_PARAMS,
     exportParams: { N: 2 ** 10, r: 8, p: 1 },
     sandbox: options.sandbox ?? testSandbox(),
+    sandboxHealth: sandboxHealth(options.sandbox ?? testSandbox()),
     // Replaced just below: the engine needs the finished deps.
     executions: undefined as unknown as ExecutionEngine,
   };

@@ -122,7 +122,7 @@ const stats = createRoute({
           concurrency: z.number(),
           capacity: z.number(),
         }),
-        sandbox: z.object({ backend: z.string() }),
+        sandbox: z.object({ backend: z.string(), ok: z.boolean() }),
       }),
       'Stats',
     ),
@@ -160,7 +160,7 @@ export function adminExecutionRoutes(deps: AppDeps) {
       recordAudit(deps, c.get('actor'), 'execution.cancel', { type: 'execution', id });
       return c.json(view(id) as z.infer<typeof Detail>, 200);
     })
-    .openapi(stats, (c) => {
+    .openapi(stats, async (c) => {
       const now = deps.clock();
       const creds = deps.db.select({ n: count() }).from(credentials).get()?.n ?? 0;
       const withValue =
@@ -207,7 +207,7 @@ export function adminExecutionRoutes(deps: AppDeps) {
             by_status: byStatus,
           },
           queue: deps.executions.state(),
-          sandbox: { backend: deps.sandbox.backend },
+          sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
         },
         200,
       );
