@@ -1,0 +1,115 @@
+/**
+ * Starts a real Airlock server (from sources) as a child process with its own data directory, for
+ * benchmarks that measure it from the outside, and sets up a locked profile to execute with.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signV2 } from '@airlock/auth';
+
+const MAIN = fileURLToPath(new URL('../../apps/server/src/main.ts', import.meta.url));
+const PASSWORD = 'benchmark admin password';
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  key: { keyId: string; secret: string };
+  adminToken: string;
+  /** Resident memory of the server process, MiB. */
+  rssMiB(): number;
+  execute(script: string): Promise<{ execution_id: string; status: number }>;
+  waitDone(id: string): Promise<{ status: string; [k: string]: unknown }>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const root = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
+  chmodSync(root, 0o711);
+  const port = 9600 + Math.floor(Math.random() * 300);
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=@airlock/source', '--import', 'tsx', MAIN],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        AIRLOCK_DATA_DIR: join(root, 'data'),
+        AIRLOCK_PORT: String(port),
+        AIRLOCK_HOST: '127.0.0.1',
+        AIRLOCK_ADMIN_PASSWORD: PASSWORD,
+        AIRLOCK_SANDBOX_UID_BASE: '75000',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('airlock listening')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${log}`)));
+  });
+  const api = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const adminToken = (await api('POST', '/api/admin/login', { password: PASSWORD })).json
+    .token as string;
+  const admin = { authorization: `Bearer ${adminToken}` };
+  await api(
+    'POST',
+    '/api/admin/credentials',
+    { name: 'BENCH_TOKEN', value: 'bench-secret-value-0123' },
+    admin,
+  );
+  const profile = (await api('POST', '/profiles', {})).json.id as string;
+  await api('POST', `/profiles/${profile}/credentials`, { credentials: ['BENCH_TOKEN'] });
+  const full = (await api('POST', `/api/admin/profiles/${profile}/lock`, undefined, admin)).json
+    .key as string;
+  const [keyId, secret] = full.split(':') as [string, string];
+  return {
+    url,
+    pid: child.pid as number,
+    key: { keyId, secret },
+    adminToken,
+    rssMiB() {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return Number(m?.[1] ?? 0) / 1024;
+    },
+    async execute(script) {
+      const s = signV2(secret, script);
+      const r = await api(
+        'POST',
+        '/execute',
+        { script, hash: s.hash },
+        { authorization: `Bearer ${keyId}`, ...s.headers },
+      );
+      return { execution_id: r.json.execution_id as string, status: r.status };
+    },
+    async waitDone(id) {
+      for (let first = true; ; first = false) {
+        const r = await api('GET', `/executions/${id}${first ? '' : '?wait=30'}`);
+        if (['completed', 'error', 'timeout'].includes(r.json.status as string))
+          return r.json as { status: string };
+      }
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
