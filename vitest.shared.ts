@@ -12,6 +12,10 @@ export function workspaceTestConfig(extra: ViteUserConfig = {}): ViteUserConfig 
     ssr: { resolve: { conditions: ['@airlock/source', ...defaultServerConditions] } },
     test: {
       environment: 'node',
+      // A hang guard, not a speed target: CI runs every package's suite at once on 2 shared
+      // cores, where CPU-heavy property tests can take many times their quiet-machine time.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       ...extra.test,
     },
