@@ -1,0 +1,268 @@
+/**
+ * A small typed client for the agent endpoints the CLI uses. It turns every non-2xx answer into a
+ * `CliError` carrying the server's `detail`, `code` and `request_id`, and an unreachable server
+ * into a `NetworkError`, so callers can tell "retry may help" from "the server said no".
+ */
+import { CliError, ExitCode } from './errors.js';
+
+export type ExecutionStatus =
+  | 'pending'
+  | 'running'
+  | 'awaiting_llm'
+  | 'completed'
+  | 'error'
+  | 'timeout';
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'error', 'timeout'];
+
+export interface ExecutionAccepted {
+  execution_id: string;
+  poll_url: string;
+  status: ExecutionStatus;
+}
+
+export interface ExecutionPoll {
+  execution_id: string;
+  status: ExecutionStatus;
+  llm_request?: { prompt: string; model: string };
+  prompt?: string;
+  result?: unknown;
+  stdout?: string;
+  stderr?: string;
+  error?: string | null;
+  execution_time_ms?: number | null;
+}
+
+export interface Health {
+  status: string;
+  version?: string;
+  sandbox?: {
+    backend: string;
+    ok: boolean;
+    unconfined?: boolean;
+    seccomp?: boolean;
+    detail?: string;
+  };
+  queue?: { running: number; queued: number; concurrency: number; capacity: number };
+}
+
+export interface ExecutionListItem {
+  execution_id: string;
+  status: ExecutionStatus;
+  execution_time_ms: number | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The server could not be reached (connection refused, reset, DNS): nothing was answered. */
+export class NetworkError extends CliError {
+  constructor(url: string, cause: unknown) {
+    const why = describeCause(cause);
+    super(`cannot reach ${url}: ${why}`, ExitCode.server, { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    // undici hides the useful part (ECONNREFUSED …) in `cause`.
+    const inner = (cause as Error & { cause?: unknown }).cause;
+    if (inner instanceof Error && inner.message) return inner.message;
+    return cause.message;
+  }
+  return String(cause);
+}
+
+/**
+ * Renders an error body's `detail`: a string as is, a 422 list as `loc: msg` items joined by `; `.
+ */
+export function formatDetail(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) {
+    const parts = detail.map((d: unknown) => {
+      if (d !== null && typeof d === 'object') {
+        const item = d as { loc?: unknown; msg?: unknown };
+        const loc = Array.isArray(item.loc) ? item.loc.map(String).join('.') : undefined;
+        const msg = typeof item.msg === 'string' ? item.msg : JSON.stringify(d);
+        return loc ? `${loc}: ${msg}` : msg;
+      }
+      return String(d);
+    });
+    return parts.join('; ');
+  }
+  return undefined;
+}
+
+/** Builds the `CliError` for a non-2xx response from its status and (maybe JSON) body text. */
+export function httpError(status: number, bodyText: string, what: string): CliError {
+  let detail: string | undefined;
+  let code: string | undefined;
+  let requestId: string | undefined;
+  try {
+    const body: unknown = JSON.parse(bodyText);
+    if (body !== null && typeof body === 'object') {
+      const b = body as { detail?: unknown; code?: unknown; request_id?: unknown };
+      detail = formatDetail(b.detail);
+      if (typeof b.code === 'string') code = b.code;
+      if (typeof b.request_id === 'string') requestId = b.request_id;
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, say): quote the start of it instead.
+    const text = bodyText.trim().slice(0, 200);
+    if (text) detail = text;
+  }
+  const message = `${what} failed: HTTP ${status}${detail === undefined ? '' : ` ${detail}`}`;
+  return new CliError(message, ExitCode.server, {
+    status,
+    ...(code === undefined ? {} : { code }),
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}
+
+export interface ClientOptions {
+  /** Base URL without a trailing slash, e.g. `http://localhost:9090`. */
+  baseUrl: string;
+  fetch?: FetchLike;
+}
+
+export interface SubmitRequest {
+  keyId: string;
+  body: { script: string; hash: string; timeout?: number };
+  /** The v2 signature headers (absent for v1). */
+  headers?: Record<string, string>;
+}
+
+/** A response that asks to be retried later (queue full), with the server's delay. */
+export interface RetryLater {
+  retryAfterSeconds: number;
+  error: CliError;
+}
+
+export class AirlockClient {
+  readonly baseUrl: string;
+  private readonly fetchImpl: FetchLike;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    what: string,
+    init: {
+      headers?: Record<string, string>;
+      body?: unknown;
+      okStatuses?: number[];
+      /** Accepted statuses of 400 and above keep their (error) body unparsed in `text`. */
+      keepErrorBodies?: boolean;
+    } = {},
+  ): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
+    const url = `${this.baseUrl}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchImpl(url, {
+        method,
+        headers,
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      });
+      text = await res.text();
+    } catch (cause) {
+      throw new NetworkError(this.baseUrl, cause);
+    }
+    const ok = init.okStatuses ?? [200];
+    if (!ok.includes(res.status)) throw httpError(res.status, text, what);
+    if (init.keepErrorBodies && res.status >= 400) {
+      return { status: res.status, body: null, text, headers: res.headers };
+    }
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      throw new CliError(`${what}: the server's answer is not JSON`, ExitCode.server);
+    }
+    return { status: res.status, body, text, headers: res.headers };
+  }
+
+  /** `GET /health`; a 503 still carries the health document (sandbox broken), so it is returned. */
+  async health(): Promise<{ httpStatus: number; health: Health }> {
+    const r = await this.request('GET', '/health', 'GET /health', { okStatuses: [200, 503] });
+    return { httpStatus: r.status, health: asObject<Health>(r.body, 'GET /health') };
+  }
+
+  /**
+   * `POST /execute` once. A 429/503 is returned as `RetryLater` with the server's `Retry-After`
+   * (the request was not stored, so sending it again is safe); other failures throw.
+   */
+  async submit(req: SubmitRequest): Promise<ExecutionAccepted | RetryLater> {
+    const r = await this.request('POST', '/execute', 'POST /execute', {
+      headers: { authorization: `Bearer ${req.keyId}`, ...req.headers },
+      body: req.body,
+      okStatuses: [200, 202, 429, 503],
+      keepErrorBodies: true,
+    });
+    if (r.status === 429 || r.status === 503) {
+      return {
+        retryAfterSeconds: parseRetryAfter(r.headers.get('retry-after')),
+        error: httpError(r.status, r.text, 'POST /execute'),
+      };
+    }
+    const accepted = asObject<ExecutionAccepted>(r.body, 'POST /execute');
+    if (typeof accepted.execution_id !== 'string') {
+      throw new CliError('POST /execute: the answer has no execution_id', ExitCode.server);
+    }
+    return accepted;
+  }
+
+  /** `GET /executions/{id}?wait=N`: returns at the next status change or after `wait` s. */
+  async poll(executionId: string, waitSeconds: number): Promise<ExecutionPoll> {
+    const r = await this.request(
+      'GET',
+      `/executions/${encodeURIComponent(executionId)}?wait=${waitSeconds}`,
+      'GET /executions/{id}',
+    );
+    return asObject<ExecutionPoll>(r.body, 'GET /executions/{id}');
+  }
+
+  /** `POST /executions/{id}/respond`. */
+  async respond(executionId: string, response: string): Promise<void> {
+    await this.request(
+      'POST',
+      `/executions/${encodeURIComponent(executionId)}/respond`,
+      'POST /executions/{id}/respond',
+      { body: { response } },
+    );
+  }
+
+  /** `GET /executions` for the profile of `keyId`, newest first. */
+  async listExecutions(keyId: string, limit: number): Promise<ExecutionListItem[]> {
+    const r = await this.request('GET', `/executions?limit=${limit}`, 'GET /executions', {
+      headers: { authorization: `Bearer ${keyId}` },
+    });
+    const body = asObject<{ executions?: unknown }>(r.body, 'GET /executions');
+    if (!Array.isArray(body.executions)) {
+      throw new CliError('GET /executions: the answer has no executions list', ExitCode.server);
+    }
+    return body.executions as ExecutionListItem[];
+  }
+}
+
+/** `Retry-After` in seconds (delta form; an HTTP date or junk counts as 1 s), at least 1. */
+export function parseRetryAfter(value: string | null): number {
+  if (value === null) return 1;
+  const n = Number(value.trim());
+  return Number.isFinite(n) && n >= 1 ? Math.ceil(n) : 1;
+}
+
+function asObject<T>(body: unknown, what: string): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new CliError(`${what}: unexpected answer from the server`, ExitCode.server);
+  }
+  return body as T;
+}

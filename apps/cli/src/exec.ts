@@ -1,0 +1,192 @@
+/**
+ * `airlock exec`: sign, submit (retrying safely), long-poll, answer LLM pauses, print the outcome
+ * and map it to an exit code. Everything process-specific comes in through `ExecIo`.
+ */
+import { signV1, signV2 } from '@airlock/auth';
+import type { ExecCommand } from './args.js';
+import {
+  AirlockClient,
+  type ExecutionAccepted,
+  type ExecutionPoll,
+  type FetchLike,
+  NetworkError,
+  type SubmitRequest,
+  TERMINAL_STATUSES,
+} from './client.js';
+import { CliError, ExitCode, type ExitCodeValue, usageError } from './errors.js';
+import type { LlmAnswerer } from './llm.js';
+
+/** Seconds each long-poll asks the server to hold the request. */
+export const POLL_WAIT_SECONDS = 30;
+/** Attempts to submit before giving up (network errors for v2, queue-full answers for both). */
+export const SUBMIT_ATTEMPTS = 4;
+/** Consecutive failed polls tolerated (a poll is a read, so retrying it is always safe). */
+export const POLL_ATTEMPTS = 5;
+/** Longest Retry-After the CLI honours before trying again anyway. */
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+export interface ExecIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Reads the script (`-` is stdin); throws a usage error when it cannot. */
+  readScript: (file: string) => Promise<string>;
+  /** How to answer `llm.complete`; `undefined` when nobody can (a prompt is then an error). */
+  llm: LlmAnswerer | undefined;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The exit code for a terminal status. */
+export function exitCodeForStatus(status: string): ExitCodeValue {
+  if (status === 'completed') return ExitCode.ok;
+  if (status === 'timeout') return ExitCode.timeout;
+  return ExitCode.scriptError;
+}
+
+/** Builds the signed `POST /execute` request once, so every retry sends the very same nonce. */
+export function buildSubmitRequest(cmd: ExecCommand, script: string): SubmitRequest {
+  const body: SubmitRequest['body'] = { script, hash: '' };
+  if (cmd.timeout !== undefined) body.timeout = cmd.timeout;
+  if (cmd.signatureVersion === 1) {
+    body.hash = signV1(cmd.secret, script);
+    return { keyId: cmd.keyId, body };
+  }
+  const signed = signV2(cmd.secret, script);
+  body.hash = signed.hash;
+  return { keyId: cmd.keyId, body, headers: { ...signed.headers } };
+}
+
+/**
+ * Submits with retries. A network error is retried only for version 2: the server recognises
+ * the repeated nonce and answers with the original execution, so the script never runs twice. A
+ * version-1 request has no such identity, and retrying it after a lost answer could run the
+ * script again. A 429/503 (queue full, nothing stored) is retried for both after Retry-After.
+ */
+export async function submitWithRetry(
+  client: AirlockClient,
+  req: SubmitRequest,
+  log: (text: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ExecutionAccepted> {
+  const v2 = req.headers !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= SUBMIT_ATTEMPTS;
+    try {
+      const r = await client.submit(req);
+      if ('execution_id' in r) return r;
+      if (last) throw r.error;
+      const wait = Math.min(r.retryAfterSeconds, MAX_RETRY_AFTER_SECONDS);
+      log(`airlock: server busy (HTTP ${r.error.status}); retrying in ${wait} s\n`);
+      await sleep(wait * 1000);
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      if (!v2) {
+        throw new CliError(
+          `${err.message} (a version-1 request is not retried: it could run the script twice)`,
+          ExitCode.server,
+        );
+      }
+      if (last) throw err;
+      const wait = 500 * 2 ** (attempt - 1);
+      log(`airlock: ${err.message}; retrying with the same nonce in ${wait} ms\n`);
+      await sleep(wait);
+    }
+  }
+}
+
+async function pollWithRetry(
+  client: AirlockClient,
+  id: string,
+  log: (text: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ExecutionPoll> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.poll(id, POLL_WAIT_SECONDS);
+    } catch (err) {
+      if (!(err instanceof NetworkError) || attempt >= POLL_ATTEMPTS) throw err;
+      log(`airlock: ${err.message}; polling again\n`);
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
+/** Long-polls until a terminal status, answering every `awaiting_llm` on the way. */
+export async function waitForOutcome(
+  client: AirlockClient,
+  executionId: string,
+  io: Pick<ExecIo, 'llm'>,
+  log: (text: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ExecutionPoll> {
+  for (;;) {
+    const state = await pollWithRetry(client, executionId, log, sleep);
+    if (TERMINAL_STATUSES.includes(state.status)) return state;
+    if (state.status !== 'awaiting_llm') continue;
+    const prompt = state.llm_request?.prompt ?? state.prompt ?? '';
+    const model = state.llm_request?.model ?? 'default';
+    if (io.llm === undefined) {
+      throw usageError(
+        `execution ${executionId} is waiting for an llm.complete answer, and there is no way to ` +
+          'give one: pass --llm-answer TEXT or --llm-command CMD, or run in a terminal',
+      );
+    }
+    log(`airlock: answering llm.complete (model ${model})\n`);
+    const answer = await io.llm(prompt, model);
+    try {
+      await client.respond(executionId, answer);
+    } catch (err) {
+      // 409: the execution moved on meanwhile (its LLM wait timed out, say); the next poll
+      // shows where it went.
+      if (!(err instanceof CliError && err.status === 409)) throw err;
+      log(`airlock: ${err.message}\n`);
+    }
+  }
+}
+
+function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/**
+ * Human output: the script's stdout on stdout and its stderr on stderr (as Airlock returns them,
+ * at the end), then on success the result as pretty JSON on stdout (nothing when it is null);
+ * on failure the traceback or reason on stderr.
+ */
+export function renderOutcome(state: ExecutionPoll, io: Pick<ExecIo, 'stdout' | 'stderr'>): void {
+  const out = state.stdout ?? '';
+  if (out) io.stdout(out);
+  if (state.stderr) io.stderr(withNewline(state.stderr));
+  if (state.status === 'completed') {
+    if (state.result !== null && state.result !== undefined) {
+      // The result starts on a line of its own even when the script's output did not end one.
+      if (out && !out.endsWith('\n')) io.stdout('\n');
+      io.stdout(`${JSON.stringify(state.result, null, 2)}\n`);
+    }
+    return;
+  }
+  const reason = state.error ?? `the execution ended with status ${state.status}`;
+  if (state.status === 'timeout') io.stderr(`airlock: timeout: ${withNewline(reason)}`);
+  else io.stderr(withNewline(reason));
+}
+
+/** Runs `airlock exec`; returns the exit code. Throws `CliError` for usage and server failures. */
+export async function runExec(cmd: ExecCommand, io: ExecIo): Promise<ExitCodeValue> {
+  const sleep = io.sleep ?? defaultSleep;
+  // Progress lines are for people; --verbose turns them on (they always go to stderr).
+  const log = cmd.verbose ? io.stderr : () => {};
+  const script = await io.readScript(cmd.file);
+  if (script.trim() === '') throw usageError(`the script ${cmd.file} is empty`);
+  const client = new AirlockClient({ baseUrl: cmd.url, ...(io.fetch ? { fetch: io.fetch } : {}) });
+  const req = buildSubmitRequest(cmd, script);
+  // Retry notices are shown even without --verbose: a slow start should say why.
+  const accepted = await submitWithRetry(client, req, io.stderr, sleep);
+  log(`airlock: submitted ${accepted.execution_id} (signature v${cmd.signatureVersion})\n`);
+  const state = await waitForOutcome(client, accepted.execution_id, io, log, sleep);
+  log(`airlock: ${state.execution_id} ${state.status} in ${state.execution_time_ms ?? '?'} ms\n`);
+  if (cmd.json) io.stdout(`${JSON.stringify(state, null, 2)}\n`);
+  else renderOutcome(state, io);
+  return exitCodeForStatus(state.status);
+}
