@@ -38,6 +38,7 @@ const envSchema = z.object({
   AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
   AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
+  AIRLOCK_DB_BUSY_TIMEOUT_MS: intFrom(0, 600_000, 5000),
   AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
   AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -74,6 +75,8 @@ export interface Config {
   queueSize: number;
   llmWaitLimitSeconds: number;
   maxOutputBytes: number;
+  /** How long a write waits for the database lock before answering 503. */
+  dbBusyTimeoutMs: number;
   /** Address-space limit of each script process, bytes. */
   memoryBytes: number;
   sessionIdleMs: number;
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
     maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
     memoryBytes: e.AIRLOCK_MEMORY_MB * 1024 * 1024,
+    dbBusyTimeoutMs: e.AIRLOCK_DB_BUSY_TIMEOUT_MS,
     sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.AIRLOCK_SESSION_MAX_HOURS * 3_600_000,
     pipIndexUrl: e.AIRLOCK_PIP_INDEX_URL,

@@ -122,7 +122,9 @@ export async function buildDeps(
   logger: Logger,
 ): Promise<{ deps: AppDeps; close: () => void }> {
   prepareDataDir(config, logger);
-  const opened = openDatabase(join(config.privateDir, DATABASE_FILE));
+  const opened = openDatabase(join(config.privateDir, DATABASE_FILE), {
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+  });
   try {
     const keyring = openVault(opened.db, config.privateDir, logger);
     const sandbox = await openSandbox(config, logger);

@@ -22,6 +22,16 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     if (err instanceof HTTPException) {
       return fromHttpException(c, err, requestId);
     }
+    const storage = storageFailure(err);
+    if (storage) {
+      logger.error('storage unavailable', {
+        request_id: requestId,
+        path: c.req.path,
+        error: storage.log,
+      });
+      c.header('Retry-After', String(storage.retryAfter));
+      return c.json({ detail: storage.detail, code: 'UNAVAILABLE', request_id: requestId }, 503);
+    }
     logger.error('unhandled error', {
       request_id: requestId,
       method: c.req.method,
@@ -34,6 +44,27 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
       500,
     );
   };
+}
+
+/**
+ * The database is busy beyond its wait (another writer holds the lock) or the disk is full or
+ * failing: the server is temporarily unable, not broken, so 503 with a reason and Retry-After.
+ * Reads keep working meanwhile (WAL readers are not blocked by a writer or a full disk).
+ */
+function storageFailure(err: unknown): { detail: string; retryAfter: number; log: string } | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return null;
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
+    return { detail: 'The database is busy; retry shortly', retryAfter: 2, log: code };
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR')) {
+    return {
+      detail: 'Storage is full or failing; the change was not saved',
+      retryAfter: 30,
+      log: code,
+    };
+  }
+  return null;
 }
 
 /** Hono's own exceptions (malformed JSON, body too large, unsupported media type). */

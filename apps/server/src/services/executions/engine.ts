@@ -198,12 +198,30 @@ export class ExecutionEngine {
       this.#running.set(id, null);
       const script = this.#scripts.get(id);
       this.#scripts.delete(id);
-      void this.#run(id, script).finally(() => {
-        this.#running.delete(id);
-        this.#redactors.delete(id);
-        this.#cancelled.delete(id);
-        this.#pump();
-      });
+      void this.#run(id, script)
+        .catch((err: unknown) => {
+          // A storage failure while recording a run must not take the server down; the row stays
+          // non-terminal and is closed as interrupted at the next start if it cannot be now.
+          this.#deps.logger.error('execution bookkeeping failed', {
+            execution_id: id,
+            error: String(err),
+          });
+          try {
+            this.#finish(id, {
+              ...emptyOutcome(),
+              status: 'error',
+              error: 'internal error: the outcome could not be recorded',
+            });
+          } catch {
+            // still failing: left for restart recovery
+          }
+        })
+        .finally(() => {
+          this.#running.delete(id);
+          this.#redactors.delete(id);
+          this.#cancelled.delete(id);
+          this.#pump();
+        });
     }
   }
 

@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signV2 } from '@airlock/auth';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+export const SPAWNED_PASSWORD = 'correct horse battery staple';
+
+/** A temp directory traversable by the sandbox uids (they must reach `<data>/packages`). */
+export function traversableTempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(d, 0o711);
+  return d;
+}
+
+export interface SpawnedServer {
+  url: string;
+  process: ChildProcess;
+  log: () => string;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; headers: Headers }>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+  /** Open fds, resident memory (KiB) and live child processes of the server process. */
+  resources(): { fds: number; rssKiB: number; children: number };
+}
+
+/**
+ * The real server from sources, as its own process (for tests that kill it, fill its disk or
+ * lock its database). Resolves once it listens.
+ */
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<SpawnedServer> {
+  const port = 10_000 + Math.floor(Math.random() * 20_000);
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const child = spawn(process.execPath, ['--conditions=@airlock/source', '--import', 'tsx', MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AIRLOCK_DATA_DIR: dataDir,
+      AIRLOCK_PORT: String(port),
+      AIRLOCK_HOST: '127.0.0.1',
+      AIRLOCK_ADMIN_PASSWORD: SPAWNED_PASSWORD,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('airlock listening')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${log}`)));
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url,
+    process: child,
+    log: () => log,
+    async api(method, path, body, headers = {}) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = text;
+      }
+      // biome-ignore lint/suspicious/noExplicitAny: tests read bodies loosely
+      return { status: res.status, json: json as any, headers: res.headers };
+    },
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    resources() {
+      const pid = child.pid as number;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      return {
+        fds: readdirSync(`/proc/${pid}/fd`).length,
+        rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
+        children: children === '' ? 0 : children.split(' ').length,
+      };
+    },
+  };
+}
+
+/** Logs in, creates credentials with values and a locked profile; returns an execute helper. */
+export async function lockedProfileOn(server: SpawnedServer, values: Record<string, string>) {
+  const token = (await server.api('POST', '/api/admin/login', { password: SPAWNED_PASSWORD })).json
+    .token as string;
+  const admin = { authorization: `Bearer ${token}` };
+  for (const [name, value] of Object.entries(values)) {
+    const r = await server.api('POST', '/api/admin/credentials', { name, value }, admin);
+    if (r.status !== 201) throw new Error(`credential ${name}: ${r.status}`);
+  }
+  const profile = (await server.api('POST', '/profiles', {})).json.id as string;
+  await server.api('POST', `/profiles/${profile}/credentials`, {
+    credentials: Object.keys(values),
+  });
+  const key = (await server.api('POST', `/api/admin/profiles/${profile}/lock`, undefined, admin))
+    .json.key as string;
+  const [keyId, secret] = key.split(':') as [string, string];
+  return {
+    token,
+    admin,
+    profile,
+    keyId,
+    async execute(script: string) {
+      const s = signV2(secret, script);
+      return server.api(
+        'POST',
+        '/execute',
+        { script, hash: s.hash },
+        { authorization: `Bearer ${keyId}`, ...s.headers },
+      );
+    },
+    async waitDone(id: string) {
+      for (let first = true; ; first = false) {
+        const r = await server.api('GET', `/executions/${id}${first ? '' : '?wait=30'}`);
+        if (['completed', 'error', 'timeout'].includes(r.json.status)) return r.json;
+      }
+    },
+  };
+}
