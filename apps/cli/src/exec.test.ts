@@ -109,7 +109,10 @@ describe('runExec', () => {
     expect(submit.headers['X-Airlock-Nonce']).toMatch(/^[0-9a-f]{32}$/);
     expect(submit.body).toMatchObject({ script: "print('hi')", timeout: 5 });
     expect((submit.body as { hash: string }).hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(server.calls[1]?.path).toBe(`/executions/${ID}?wait=30`);
+    expect(server.calls.slice(1).map((c) => c.path)).toEqual([
+      `/executions/${ID}?wait=0`,
+      `/executions/${ID}?wait=1`,
+    ]);
     expect(JSON.stringify(server.calls)).not.toContain(SECRET);
   });
 
@@ -207,6 +210,9 @@ describe('runExec', () => {
     expect(asked).toEqual(['m:one?', 'm:two?']);
     const answers = server.calls.filter((c) => c.path.endsWith('/respond')).map((c) => c.body);
     expect(answers).toEqual([{ response: 'ONE?' }, { response: 'TWO?' }]);
+    // After each answer the next poll starts short again (see POLL_WAITS_SECONDS).
+    const polls = server.calls.filter((c) => c.method === 'GET').map((c) => c.path.split('=')[1]);
+    expect(polls).toEqual(['0', '0', '0']);
   });
 
   it('keeps polling when /respond says the execution moved on (409)', async () => {

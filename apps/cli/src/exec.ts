@@ -16,8 +16,15 @@ import {
 import { CliError, ExitCode, type ExitCodeValue, usageError } from './errors.js';
 import type { LlmAnswerer } from './llm.js';
 
-/** Seconds each long-poll asks the server to hold the request. */
-export const POLL_WAIT_SECONDS = 30;
+/**
+ * Seconds successive long-polls ask the server to hold the request, restarting after the submit
+ * and after each LLM answer. Why not always 30: the server holds a poll while the execution is in
+ * any non-final status, `awaiting_llm` included, so a poll that arrives just after the script
+ * paused would sit out its whole wait while the script waits for us. Starting short bounds that
+ * race to a second or two where it is likeliest (right after we gave the script something to do);
+ * later polls are long, and a pause while one is held ends it at once.
+ */
+export const POLL_WAITS_SECONDS: readonly number[] = [0, 1, 2, 4, 8, 15, 30];
 /** Attempts to submit before giving up (network errors for v2, queue-full answers for both). */
 export const SUBMIT_ATTEMPTS = 4;
 /** Consecutive failed polls tolerated (a poll is a read, so retrying it is always safe). */
@@ -99,12 +106,13 @@ export async function submitWithRetry(
 async function pollWithRetry(
   client: AirlockClient,
   id: string,
+  waitSeconds: number,
   log: (text: string) => void,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ExecutionPoll> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.poll(id, POLL_WAIT_SECONDS);
+      return await client.poll(id, waitSeconds);
     } catch (err) {
       if (!(err instanceof NetworkError) || attempt >= POLL_ATTEMPTS) throw err;
       log(`airlock: ${err.message}; polling again\n`);
@@ -121,8 +129,11 @@ export async function waitForOutcome(
   log: (text: string) => void,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ExecutionPoll> {
+  let step = 0;
   for (;;) {
-    const state = await pollWithRetry(client, executionId, log, sleep);
+    const wait = POLL_WAITS_SECONDS[Math.min(step, POLL_WAITS_SECONDS.length - 1)] ?? 30;
+    step++;
+    const state = await pollWithRetry(client, executionId, wait, log, sleep);
     if (TERMINAL_STATUSES.includes(state.status)) return state;
     if (state.status !== 'awaiting_llm') continue;
     const prompt = state.llm_request?.prompt ?? state.prompt ?? '';
@@ -135,6 +146,7 @@ export async function waitForOutcome(
     }
     log(`airlock: answering llm.complete (model ${model})\n`);
     const answer = await io.llm(prompt, model);
+    step = 0;
     try {
       await client.respond(executionId, answer);
     } catch (err) {
