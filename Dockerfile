@@ -11,11 +11,8 @@
 # → sandbox-test (optional: the sandbox probe suite, to prove a backend in this image) →
 # runtime (the image that is shipped; the last stage, so the default target).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-ARG DEBIAN_IMAGE=debian:bookworm-slim
-
 # ---------------------------------------------------------------------------------------------
-FROM ${DEBIAN_IMAGE} AS nsjail
+FROM debian:bookworm-slim AS nsjail
 ARG NSJAIL_VERSION=3.6
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -25,10 +22,10 @@ RUN apt-get update \
 RUN git clone --depth 1 --branch "${NSJAIL_VERSION}" --recurse-submodules --shallow-submodules \
       https://github.com/google/nsjail.git /src/nsjail
 WORKDIR /src/nsjail
-RUN make -j"$(nproc)" && strip nsjail && ./nsjail --help > /dev/null
+RUN make -j"$(nproc)" && strip nsjail
 
 # ---------------------------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS build
+FROM node:20-bookworm-slim AS build
 # python3, make and g++ build better-sqlite3 (node-gyp) against the headers of this Node
 # (npm_config_nodedir), so nothing is downloaded besides the npm packages.
 RUN apt-get update \
@@ -58,7 +55,7 @@ RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules bench/node_m
  && bash scripts/docker-assemble.sh /app /out
 
 # ---------------------------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS runtime-base
+FROM node:20-bookworm-slim AS runtime-base
 # Debian's python3 (scripts run /usr/bin/python3) and the libraries scripts commonly import;
 # pip and venv for /requirements; bubblewrap (default backend), passt (network mode "full"),
 # tini (PID 1 reaps orphans), nsjail's shared libraries.
