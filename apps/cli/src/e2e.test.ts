@@ -227,6 +227,37 @@ describe('airlock exec against a running server', () => {
     expect(r.stderr).toMatch(/waiting for an llm\.complete answer.*--llm-answer/);
   });
 
+  it('asks at a terminal: shows each prompt, reads answers up to an empty line', async () => {
+    // `script` gives the CLI a real pseudo-terminal as stdin; answers are typed when the CLI
+    // asks, and stdin is never closed, so the CLI must also exit on its own afterwards.
+    const file = script(
+      'ask.py',
+      'a = llm.complete("Your name?")\nb = llm.complete("Second?", model="m2")\nset_result([a, b])\n',
+    );
+    const command = [process.execPath, '--conditions=@airlock/source', '--import', 'tsx']
+      .concat([CLI_MAIN, 'exec', file])
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: CLI_DIR,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AIRLOCK_URL: base, AIRLOCK_KEY: key },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const answers = ['first line\nsecond line\n\n', 'two\n\n'];
+    let seen = '';
+    let asked = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const prompts = seen.split('--- your answer').length - 1;
+      while (asked < prompts) child.stdin.write(answers[asked++] ?? '\n');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(seen).toContain('Your name?');
+    expect(seen).toContain('model m2');
+    const tail = seen.slice(seen.lastIndexOf('[')).replace(/\r/g, '');
+    expect(JSON.parse(tail)).toEqual(['first line\nsecond line', 'two']);
+  });
+
   it('signs with version 1 on --v1', async () => {
     const r = await cli(['exec', '-', '--v1', '--json'], {
       stdin: 'print("v1 ok")\n',
