@@ -1,12 +1,28 @@
+import { credentials } from '@airlock/db';
+import { asc, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.js';
+import { prepared } from '../../lib/prepared.js';
 import { credentialValueContext, openText } from '../../lib/sealed.js';
 import { isRedactable } from '../redaction-policy.js';
 import { type CredentialRow, listCredentialRows, profilesUsing } from './queries.js';
-import { adminCredentialView, agentCredentialView } from './views.js';
+import { adminCredentialView } from './views.js';
 
 /** `GET /credentials`: every slot, sorted by name, without values. */
 export function listCredentialsForAgent(deps: Pick<AppDeps, 'db'>) {
-  return listCredentialRows(deps.db).map(agentCredentialView);
+  const q = prepared(deps.db, 'credentials.agent-list', (db) =>
+    db
+      .select({
+        name: credentials.name,
+        description: credentials.description,
+        hasValue: sql<number>`${credentials.value} IS NOT NULL`,
+      })
+      .from(credentials)
+      .orderBy(asc(credentials.name))
+      .prepare(),
+  );
+  return q
+    .all()
+    .map((r) => ({ name: r.name, description: r.description, value_exists: r.hasValue === 1 }));
 }
 
 /** The admin view of one credential: value status, redactability, the profiles using it. */

@@ -1,11 +1,6 @@
 import { isoOrNull, isoUtc } from '../../lib/time.js';
 import type { CredentialRow } from './queries.js';
 
-/** Agent view: never a value, only whether one exists. */
-export function agentCredentialView(row: CredentialRow) {
-  return { name: row.name, description: row.description, value_exists: row.value !== null };
-}
-
 /** Admin view: `has_value` (contract naming), timestamps, and what uses it. */
 export function adminCredentialView(
   row: CredentialRow,
