@@ -33,6 +33,7 @@ export interface CliIo {
   version: string;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
+  onSubmitted?: (executionId: string) => void;
 }
 
 async function readAll(stream: Readable): Promise<string> {
@@ -96,6 +97,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           llm,
           ...(io.fetch ? { fetch: io.fetch } : {}),
           ...(io.sleep ? { sleep: io.sleep } : {}),
+          ...(io.onSubmitted ? { onSubmitted: io.onSubmitted } : {}),
         });
       }
       default: {

@@ -56,12 +56,28 @@ export interface ExecutionListItem {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** Errors that mean no connection was ever made, so the request cannot have been received. */
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 /** The server could not be reached (connection refused, reset, DNS): nothing was answered. */
 export class NetworkError extends CliError {
+  /** True when the request certainly never reached the server (refused, unresolvable). */
+  readonly neverSent: boolean;
+
   constructor(url: string, cause: unknown) {
     const why = describeCause(cause);
     super(`cannot reach ${url}: ${why}`, ExitCode.server, { cause });
     this.name = 'NetworkError';
+    const inner = cause instanceof Error ? (cause as Error & { cause?: unknown }).cause : undefined;
+    const code =
+      inner !== null && typeof inner === 'object' && 'code' in inner ? String(inner.code) : '';
+    this.neverSent = NOT_CONNECTED_CODES.has(code);
   }
 }
 

@@ -225,6 +225,10 @@ describe('airlock exec against a running server', () => {
     });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/waiting for an llm\.complete answer.*--llm-answer/);
+    // The message names the execution, so it can still be answered (which also frees its slot).
+    const id = /execution (exec_[0-9a-f]+)/.exec(r.stderr)?.[1] ?? '';
+    const answered = await api('POST', `/executions/${id}/respond`, { response: 'late' });
+    expect(answered.status).toBe(200);
   });
 
   it('asks at a terminal: shows each prompt, reads answers up to an empty line', async () => {

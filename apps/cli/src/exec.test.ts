@@ -32,7 +32,12 @@ interface Call {
   body: unknown;
 }
 
-type Reply = { status: number; body: unknown; headers?: Record<string, string> } | 'network-error';
+type Reply =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  /** The connection broke after the request may have been sent. */
+  | 'network-error'
+  /** The connection was refused: nothing was sent. */
+  | 'refused';
 
 /** A scripted server: each route answers from its queue; the last answer repeats. */
 function fakeServer(routes: Record<string, Reply[]>): { fetch: FetchLike; calls: Call[] } {
@@ -50,8 +55,11 @@ function fakeServer(routes: Record<string, Reply[]>): { fetch: FetchLike; calls:
     const queue = routes[key];
     if (!queue || queue.length === 0) throw new Error(`unexpected ${key}`);
     const reply = queue.length > 1 ? (queue.shift() as Reply) : (queue[0] as Reply);
-    if (reply === 'network-error') {
-      throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
+    if (reply === 'network-error' || reply === 'refused') {
+      const code = reply === 'refused' ? 'ECONNREFUSED' : 'ECONNRESET';
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error(`socket ${code}`), { code }),
+      });
     }
     return new Response(JSON.stringify(reply.body), {
       status: reply.status,
@@ -143,6 +151,16 @@ describe('runExec', () => {
     expect(server.calls[0]?.headers['X-Airlock-Nonce']).toBeUndefined();
   });
 
+  it('does retry a v1 submit whose connection was refused (nothing was sent)', async () => {
+    const server = fakeServer({
+      'POST /execute': ['refused', accepted],
+      [`GET /executions/${ID}`]: [done()],
+    });
+    const t = io(server.fetch);
+    expect(await runExec(command({ signatureVersion: 1 }), t.bundle)).toBe(ExitCode.ok);
+    expect(server.calls.filter((c) => c.method === 'POST')).toHaveLength(2);
+  });
+
   it('waits Retry-After on a full queue and resubmits', async () => {
     const slept: number[] = [];
     const server = fakeServer({
@@ -166,7 +184,7 @@ describe('runExec', () => {
     const t = io(server.fetch);
     const err = await runExec(command(), t.bundle).catch((e: unknown) => e);
     expect((err as CliError).message).toMatch(
-      /cannot reach http:\/\/airlock.test: connect ECONNREFUSED/,
+      /cannot reach http:\/\/airlock.test: socket ECONNRESET/,
     );
     expect(server.calls).toHaveLength(4);
   });

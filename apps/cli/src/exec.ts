@@ -41,6 +41,8 @@ export interface ExecIo {
   llm: LlmAnswerer | undefined;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
+  /** Told the execution id once the server accepted the script (main uses it on Ctrl-C). */
+  onSubmitted?: (executionId: string) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -66,10 +68,11 @@ export function buildSubmitRequest(cmd: ExecCommand, script: string): SubmitRequ
 }
 
 /**
- * Submits with retries. A network error is retried only for version 2: the server recognises
- * the repeated nonce and answers with the original execution, so the script never runs twice. A
+ * Submits with retries. A network error is retried for version 2: the server recognises the
+ * repeated nonce and answers with the original execution, so the script never runs twice. A
  * version-1 request has no such identity, and retrying it after a lost answer could run the
- * script again. A 429/503 (queue full, nothing stored) is retried for both after Retry-After.
+ * script again, so it is retried only when the connection was never made (refused, DNS). A
+ * 429/503 (queue full, nothing stored) is retried for both after Retry-After.
  */
 export async function submitWithRetry(
   client: AirlockClient,
@@ -89,7 +92,7 @@ export async function submitWithRetry(
       await sleep(wait * 1000);
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err;
-      if (!v2) {
+      if (!v2 && !err.neverSent) {
         throw new CliError(
           `${err.message} (a version-1 request is not retried: it could run the script twice)`,
           ExitCode.server,
@@ -97,7 +100,8 @@ export async function submitWithRetry(
       }
       if (last) throw err;
       const wait = 500 * 2 ** (attempt - 1);
-      log(`airlock: ${err.message}; retrying with the same nonce in ${wait} ms\n`);
+      const how = v2 ? 'with the same nonce ' : '';
+      log(`airlock: ${err.message}; retrying ${how}in ${wait} ms\n`);
       await sleep(wait);
     }
   }
@@ -195,6 +199,7 @@ export async function runExec(cmd: ExecCommand, io: ExecIo): Promise<ExitCodeVal
   const req = buildSubmitRequest(cmd, script);
   // Retry notices are shown even without --verbose: a slow start should say why.
   const accepted = await submitWithRetry(client, req, io.stderr, sleep);
+  io.onSubmitted?.(accepted.execution_id);
   log(`airlock: submitted ${accepted.execution_id} (signature v${cmd.signatureVersion})\n`);
   const state = await waitForOutcome(client, accepted.execution_id, io, log, sleep);
   log(`airlock: ${state.execution_id} ${state.status} in ${state.execution_time_ms ?? '?'} ms\n`);

@@ -16,6 +16,7 @@ Exit codes:
   0  completed          1  the script failed (error)    2  the script timed out
   3  usage or configuration error (bad option, no key, unreadable file, unanswerable prompt)
   4  server or auth error (refused key or signature, HTTP error, server unreachable)
+  130  interrupted (Ctrl-C); the execution goes on on the server
 `;
 
 export const EXEC_HELP = `Usage: airlock exec <file.py|-> [options]
@@ -29,7 +30,7 @@ Options:
   -k, --key KEY          profile key ark_<key id>:<secret> (default: $AIRLOCK_KEY)
   -u, --url URL          server URL (default: $AIRLOCK_URL or http://localhost:9090)
   -t, --timeout N        the script's time limit in seconds (server default 60, bounded by it)
-      --v1               sign with version 1 (no replay protection; not retried on network errors)
+      --v1               sign with version 1 (no replay protection; retried only if never sent)
       --json             print only the final poll object as JSON on stdout
                          ({execution_id, status, result, stdout, stderr, error, execution_time_ms});
                          a failure prints {"error": {message, exit_code, status, code, request_id}}
@@ -43,7 +44,8 @@ Without --llm-answer or --llm-command, and with stdin a terminal (and not the sc
 shows the prompt on stderr and reads the answer from stdin up to an empty line or Ctrl-D.
 Otherwise a pause is an error (exit 3) and the execution is left waiting.
 
-Exit codes: 0 completed, 1 error, 2 timeout, 3 usage/configuration, 4 server/auth/network.
+Exit codes: 0 completed, 1 error, 2 timeout, 3 usage/configuration, 4 server/auth/network,
+130 interrupted.
 
 Examples:
   export AIRLOCK_KEY=ark_…:…

@@ -18,6 +18,14 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+// Ctrl-C stops waiting, not the execution (the API has no cancel): say which one runs on.
+let submitted: string | undefined;
+process.once('SIGINT', () => {
+  const what = submitted ? `; execution ${submitted} goes on on the server` : '';
+  process.stderr.write(`\nairlock: interrupted${what}\n`);
+  process.exit(130);
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -25,6 +33,9 @@ const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdinIsTTY: process.stdin.isTTY === true,
   version: packageVersion(),
+  onSubmitted: (id) => {
+    submitted = id;
+  },
 });
 // exitCode (not exit()) so piped stdout is flushed completely before the process ends.
 process.exitCode = code;
