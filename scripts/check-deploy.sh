@@ -56,6 +56,11 @@ if [ -z "$PY" ]; then
   exit 1
 fi
 
+if [ ! -d node_modules ] || ! command -v bwrap > /dev/null; then
+  echo "check-deploy: needs the workspace's node_modules and bubblewrap: bash scripts/setup.sh" >&2
+  exit 1
+fi
+
 WORK=$(mktemp -d /tmp/airlock-check-deploy.XXXXXX)
 # Traversable by the sandbox's uids (the runtime tree and the data directory live below).
 chmod 0711 "$WORK"
