@@ -249,6 +249,23 @@ describe('runExec', () => {
     expect(t.err()).toContain('LLM wait timed out');
   });
 
+  it('retries an answer lost to a network error; a 409 on the repeat is fine', async () => {
+    const server = fakeServer({
+      'POST /execute': [accepted],
+      [`GET /executions/${ID}`]: [
+        { status: 200, body: { execution_id: ID, status: 'awaiting_llm', prompt: 'p' } },
+        done(),
+      ],
+      [`POST /executions/${ID}/respond`]: [
+        'network-error',
+        { status: 409, body: { detail: "Execution is 'running', not 'awaiting_llm'" } },
+      ],
+    });
+    const t = io(server.fetch, { llm: async () => 'a' });
+    expect(await runExec(command(), t.bundle)).toBe(ExitCode.ok);
+    expect(server.calls.filter((c) => c.path.endsWith('/respond'))).toHaveLength(2);
+  });
+
   it('fails clearly (exit 3) when a prompt arrives and nobody can answer', async () => {
     const server = fakeServer({
       'POST /execute': [accepted],

@@ -125,6 +125,34 @@ async function pollWithRetry(
   }
 }
 
+/**
+ * Sends an answer. A network error is retried: if the first attempt did arrive, the repeat gets
+ * a 409 (no longer `awaiting_llm`), which is fine. A 409 means the execution moved on (its LLM
+ * wait timed out, say, or the answer already landed); the next poll shows where it went.
+ */
+async function respondWithRetry(
+  client: AirlockClient,
+  id: string,
+  answer: string,
+  log: (text: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.respond(id, answer);
+      return;
+    } catch (err) {
+      if (err instanceof CliError && err.status === 409) {
+        log(`airlock: ${err.message}\n`);
+        return;
+      }
+      if (!(err instanceof NetworkError) || attempt >= POLL_ATTEMPTS) throw err;
+      log(`airlock: ${err.message}; answering again\n`);
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
 /** Long-polls until a terminal status, answering every `awaiting_llm` on the way. */
 export async function waitForOutcome(
   client: AirlockClient,
@@ -151,14 +179,7 @@ export async function waitForOutcome(
     log(`airlock: answering llm.complete (model ${model})\n`);
     const answer = await io.llm(prompt, model);
     step = 0;
-    try {
-      await client.respond(executionId, answer);
-    } catch (err) {
-      // 409: the execution moved on meanwhile (its LLM wait timed out, say); the next poll
-      // shows where it went.
-      if (!(err instanceof CliError && err.status === 409)) throw err;
-      log(`airlock: ${err.message}\n`);
-    }
+    await respondWithRetry(client, executionId, answer, log, sleep);
   }
 }
 
