@@ -21,6 +21,8 @@
 #
 # Usage: bash scripts/check-deploy.sh   (about 1-2 minutes; needs bubblewrap, python3, the
 # workspace's node_modules from `pnpm install`). Prints "N passed, M failed"; exits 1 on failure.
+# The bash -c and python3 -c snippets below are single-quoted on purpose.
+# shellcheck disable=SC2016
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -308,8 +310,8 @@ start_server() {
 }
 # wait_health: up to 90 s for GET /health to answer 200 with status "ok".
 wait_health() {
-  local i
-  for i in $(seq 1 180); do
+  local _
+  for _ in $(seq 1 180); do
     if ! alive; then return 1; fi
     if node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); process.exit(r.status === 200 && b.status === "ok" && b.sandbox.ok ? 0 : 1); }, () => process.exit(1))' \
       "http://127.0.0.1:$PORT_IN_USE/health" 2> /dev/null; then
