@@ -249,21 +249,35 @@ describe('runExec', () => {
     expect(t.err()).toContain('LLM wait timed out');
   });
 
-  it('retries an answer lost to a network error; a 409 on the repeat is fine', async () => {
-    const server = fakeServer({
+  it('retries an answer only when it was never sent', async () => {
+    const pause: Reply = {
+      status: 200,
+      body: { execution_id: ID, status: 'awaiting_llm', prompt: 'p' },
+    };
+    const refused = fakeServer({
       'POST /execute': [accepted],
-      [`GET /executions/${ID}`]: [
-        { status: 200, body: { execution_id: ID, status: 'awaiting_llm', prompt: 'p' } },
-        done(),
-      ],
+      [`GET /executions/${ID}`]: [pause, done()],
       [`POST /executions/${ID}/respond`]: [
-        'network-error',
-        { status: 409, body: { detail: "Execution is 'running', not 'awaiting_llm'" } },
+        'refused',
+        { status: 200, body: { execution_id: ID, status: 'running' } },
       ],
     });
-    const t = io(server.fetch, { llm: async () => 'a' });
-    expect(await runExec(command(), t.bundle)).toBe(ExitCode.ok);
-    expect(server.calls.filter((c) => c.path.endsWith('/respond'))).toHaveLength(2);
+    expect(await runExec(command(), io(refused.fetch, { llm: async () => 'a' }).bundle)).toBe(
+      ExitCode.ok,
+    );
+    expect(refused.calls.filter((c) => c.path.endsWith('/respond'))).toHaveLength(2);
+
+    // A broken connection may have delivered the answer: repeating it could answer a later prompt.
+    const broken = fakeServer({
+      'POST /execute': [accepted],
+      [`GET /executions/${ID}`]: [pause],
+      [`POST /executions/${ID}/respond`]: ['network-error'],
+    });
+    const err = await runExec(command(), io(broken.fetch, { llm: async () => 'a' }).bundle).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ exitCode: ExitCode.server });
+    expect(broken.calls.filter((c) => c.path.endsWith('/respond'))).toHaveLength(1);
   });
 
   it('fails clearly (exit 3) when a prompt arrives and nobody can answer', async () => {

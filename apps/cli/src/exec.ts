@@ -126,9 +126,10 @@ async function pollWithRetry(
 }
 
 /**
- * Sends an answer. A network error is retried: if the first attempt did arrive, the repeat gets
- * a 409 (no longer `awaiting_llm`), which is fine. A 409 means the execution moved on (its LLM
- * wait timed out, say, or the answer already landed); the next poll shows where it went.
+ * Sends an answer. Retried only when the connection was never made: if an answer did arrive and
+ * only its reply was lost, the script may already be paused at its next `llm.complete`, and a
+ * repeat would answer that prompt with this answer. A 409 means the execution moved on (its LLM
+ * wait timed out, say); the next poll shows where it went.
  */
 async function respondWithRetry(
   client: AirlockClient,
@@ -146,7 +147,7 @@ async function respondWithRetry(
         log(`airlock: ${err.message}\n`);
         return;
       }
-      if (!(err instanceof NetworkError) || attempt >= POLL_ATTEMPTS) throw err;
+      if (!(err instanceof NetworkError && err.neverSent) || attempt >= POLL_ATTEMPTS) throw err;
       log(`airlock: ${err.message}; answering again\n`);
       await sleep(1000 * attempt);
     }
