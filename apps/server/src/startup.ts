@@ -98,7 +98,8 @@ async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
     throw new SandboxUnavailableError(
       `The ${health.backend} sandbox is installed but could not run a test script: ${health.detail ?? 'unknown reason'}. ` +
         'Check that unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1; in Docker see the README) ' +
-        `and that every parent directory of ${config.packagesDir} is traversable by other users (chmod o+x).`,
+        `and that every parent directory of ${config.packagesDir} and of Airlock's own files is traversable by other ` +
+        'users (chmod o+x): scripts run as an unprivileged uid that must reach them (for example, do not install under /root).',
     );
   }
   logger.info('sandbox ready', {
