@@ -80,6 +80,7 @@ ENV AIRLOCK_SANDBOX=bwrap \
 FROM runtime-base AS sandbox-test
 COPY --from=build /app /app
 WORKDIR /app/packages/sandbox
+ENV NODE_ENV=test
 CMD ["node_modules/.bin/vitest", "run"]
 
 # ---------------------------------------------------------------------------------------------
