@@ -133,6 +133,11 @@ describe('execution through the real sandbox', () => {
     expect(r1.status).toBe(200);
     expect(r1.json).toEqual({ execution_id: id, status: 'running' });
     const p2 = await a.waitFor(id, ['awaiting_llm']);
+    // A long-poll on an execution already waiting for its answer is not held (the agent has work
+    // to do): it answers before its 30 s wait, not after it.
+    const t0 = Date.now();
+    expect((await ctx.call('GET', `/executions/${id}?wait=30`)).json.status).toBe('awaiting_llm');
+    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(p2.llm_request).toEqual({ prompt: 'And now?', model: 'fast' });
     await ctx.call('POST', `/executions/${id}/respond`, { body: { response: 'answer two' } });
     const done = await a.waitFor(id);

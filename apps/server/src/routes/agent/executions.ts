@@ -162,7 +162,9 @@ export function agentExecutionRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const wait = Math.min(c.req.valid('query').wait ?? 0, MAX_POLL_WAIT_SECONDS);
       let row = getExecution(deps.db, id);
-      if (wait > 0 && !TERMINAL.has(row.status)) {
+      // Held only while there is nothing for the agent to do: an execution waiting for an LLM
+      // answer (or finished) is returned at once.
+      if (wait > 0 && !TERMINAL.has(row.status) && row.status !== 'awaiting_llm') {
         await deps.executions.waitForChange(id, wait * 1000, c.req.raw.signal);
         row = getExecution(deps.db, id);
       }
