@@ -372,23 +372,51 @@ if AIRLOCK_PORT=$(python3 -c "import socket; s = socket.socket(); s.bind((\"127.
   echo "exited 0 with no server"; exit 1; fi' _ "$OUT/scripts/docker-healthcheck.mjs"
 
 # The same start with only the capabilities docker-compose.yml keeps and no_new_privs (as root,
-# where the server uses its uid pool; the data directory from the first start is reused).
+# where the server uses its uid pool; the data directory from the first start is reused), then a
+# first execution end to end (scripts/docker-smoke.mjs): a redacted credential, a timeout that
+# kills a script of another uid (KILL), a confined install of a local wheel (CHOWN) imported by
+# a script.
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
   caps=$("$PY" -c '
 import yaml
 svc = yaml.safe_load(open("docker-compose.yml"))["services"]["airlock"]
 assert svc.get("cap_drop") == ["ALL"], "cap_drop must be [ALL]"
 print(",".join("+" + c.lower() for c in svc["cap_add"]))')
-  start_server "$WORK/server-caps.log" setpriv --bounding-set "-all,$caps" --inh-caps -all --no-new-privs
+  mkdir -p "$WORK/wheels"
+  "$PY" - "$WORK/wheels" << 'PYEOF'
+import base64, hashlib, sys, zipfile
+name, version = "airlock_smoke_pkg", "1.0"
+files = {
+    f"{name}/__init__.py": "VALUE = 'from a local wheel'\n",
+    f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: airlock-smoke-pkg\nVersion: {version}\n",
+    f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: check-deploy\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+for path, text in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+    record.append(f"{path},sha256={digest},{len(text.encode())}")
+record.append(f"{name}-{version}.dist-info/RECORD,,")
+files[f"{name}-{version}.dist-info/RECORD"] = "\n".join(record) + "\n"
+with zipfile.ZipFile(f"{sys.argv[1]}/{name}-{version}-py3-none-any.whl", "w") as z:
+    for path, text in files.items():
+        z.writestr(path, text)
+PYEOF
+  chmod -R a+rX "$WORK/wheels"
+  smoke_password="check-deploy-$RANDOM-$RANDOM-$RANDOM"
+  start_server "$WORK/server-caps.log" env AIRLOCK_ADMIN_PASSWORD="$smoke_password" \
+    AIRLOCK_PIP_FIND_LINKS="$WORK/wheels" AIRLOCK_PIP_NO_INDEX=1 \
+    setpriv --bounding-set "-all,$caps" --inh-caps -all --no-new-privs
   if wait_health; then
     pass "start: works with only docker-compose.yml's capabilities ($caps) and no_new_privs, reusing the data"
+    check "smoke: a first execution (redacted credential, timeout kill, confined wheel install) under those capabilities" \
+      env SMOKE_PACKAGE=airlock-smoke-pkg==1.0 node "$CTX/scripts/docker-smoke.mjs" "http://127.0.0.1:$PORT_IN_USE" "$smoke_password"
     check_stop "start: SIGTERM stops the restricted server with status 0"
   else
     fail "start: works with only docker-compose.yml's capabilities ($caps) and no_new_privs, reusing the data" \
       "$(tail -n 30 "$WORK/server-caps.log")"
   fi
 else
-  echo "skip start with docker-compose.yml's capabilities (needs root and setpriv)"
+  echo "skip start with docker-compose.yml's capabilities and the smoke execution (needs root and setpriv)"
 fi
 
 # --- compose and deploy files -------------------------------------------------------------------
