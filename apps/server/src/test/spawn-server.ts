@@ -24,6 +24,7 @@ export interface SpawnedServer {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
   ): Promise<{ status: number; json: any; headers: Headers }>;
   kill9(): Promise<void>;
   stop(): Promise<void>;
