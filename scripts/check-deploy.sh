@@ -11,7 +11,9 @@
 #     port) is run from that tree: /health must answer 200 with a working sandbox, the admin UI
 #     must be served, the HEALTHCHECK script must pass (and fail against a closed port), and
 #     SIGTERM must stop it cleanly; as root it is run again with only the capabilities and the
-#     no_new_privs flag docker-compose.yml grants;
+#     no_new_privs flag docker-compose.yml grants, and scripts/docker-smoke.mjs does a first
+#     execution against it (redacted credential, timeout kill, confined install of a local wheel
+#     that a script then imports);
 #   - docker-compose.yml and deploy/render.yaml parse as YAML (python3's yaml module, Debian
 #     python3-yaml), deploy/fly.toml and deploy/railway.toml as TOML (tomllib), and each mounts a
 #     persistent /data, checks /health and points at the Dockerfile; docs/docker.md's `docker run`
