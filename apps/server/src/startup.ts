@@ -74,6 +74,8 @@ function prepareDataDir(config: Config, logger: Logger): void {
   }
   mkdirSync(config.privateDir, { recursive: true, mode: 0o700 });
   mkdirSync(config.packagesDir, { recursive: true, mode: 0o755 });
+  // The umask (077) trims mkdir's mode; scripts' uids must read installed packages.
+  chmodSync(config.packagesDir, 0o755);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   closeSync,
   existsSync,
@@ -134,6 +135,19 @@ export function listInstalled(packagesDir: string): InstalledPackage[] {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * Directories 0755 and files at least 0644 (executables keep their x bits), so every script uid
+ * can import what was installed; also repairs trees installed under a restrictive umask.
+ */
+function makeReadable(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  const mode = st.mode & 0o7777;
+  const want = st.isDirectory() ? mode | 0o755 : mode | 0o644 | (mode & 0o100 ? 0o011 : 0);
+  if (want !== mode) chmodSync(path, want);
+  if (st.isDirectory()) for (const e of readdirSync(path)) makeReadable(join(path, e));
+}
+
 function chownTree(path: string, uid: number): void {
   const st = lstatSync(path);
   if (st.uid !== uid || st.gid !== uid) chownSync(path, uid, uid);
@@ -229,14 +243,23 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   const { code, timedOut } = await new Promise<{ code: number | null; timedOut: boolean }>(
     (resolve) => {
       const seccompFd = seccompPath === undefined ? undefined : openSync(seccompPath, 'r');
-      const child = spawn(plan.file, plan.args, {
-        env: plan.env,
-        stdio:
-          seccompFd === undefined
-            ? ['ignore', 'pipe', 'pipe']
-            : ['ignore', 'pipe', 'pipe', seccompFd],
-        ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid ?? plan.uid } : {}),
-      });
+      // Installed files must be readable by the scripts' uids whatever the caller's umask (a
+      // server running with umask 077 would otherwise install unreadable packages). The child
+      // inherits the umask at spawn, which is synchronous: restore it right after.
+      const previousUmask = process.umask(0o022);
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(plan.file, plan.args, {
+          env: plan.env,
+          stdio:
+            seccompFd === undefined
+              ? ['ignore', 'pipe', 'pipe']
+              : ['ignore', 'pipe', 'pipe', seccompFd],
+          ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid ?? plan.uid } : {}),
+        });
+      } finally {
+        process.umask(previousUmask);
+      }
       if (seccompFd !== undefined) closeSync(seccompFd);
       let timedOut = false;
       let escalate: NodeJS.Timeout | undefined;
@@ -273,5 +296,6 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   if (code !== 0) {
     return { ok: false, reason: 'failed', error: `pip exited with status ${code}`, output };
   }
+  makeReadable(options.packagesDir);
   return { ok: true, installed: listInstalled(options.packagesDir), output };
 }

@@ -124,6 +124,30 @@ describe('installPackages', () => {
     expect(leftovers(sandbox)).toEqual([]);
   });
 
+  it('installs readable packages even when the caller runs with umask 077', async () => {
+    buildWheel(wheels, 'airlock-umask-pkg', '0.1.0', 'readable under umask 077');
+    const dir = join(root, 'packages-umask');
+    const previous = process.umask(0o077); // as the Airlock server runs
+    let r: Awaited<ReturnType<typeof installPackages>>;
+    try {
+      r = await installPackages({
+        packagesDir: dir,
+        packages: ['airlock-umask-pkg'],
+        findLinks: wheels,
+        noIndex: true,
+      });
+    } finally {
+      process.umask(previous);
+    }
+    expect(r.ok ? '' : r.output).toBe('');
+    const sandbox = testSandbox(65200, { packagesDir: dir, poolSize: 1 });
+    const used = await run(
+      sandbox,
+      'import airlock_umask_pkg\nset_result(airlock_umask_pkg.VALUE)',
+    );
+    expect(used).toMatchObject({ status: 'completed', result: 'readable under umask 077' });
+  });
+
   it("a hostile sdist's setup.py runs confined: no host writes, no data directory", async () => {
     // A world-writable host directory and a readable "key": only confinement keeps them safe.
     const hostDir = join(root, 'host-writable');

@@ -161,7 +161,12 @@ function AttachedCredentials({ profile: p }: { profile: AdminProfile }) {
           className="inline-form row"
           onSubmit={(e) => {
             e.preventDefault();
-            if (choice) attach.mutate([choice], { onSuccess: () => setChoice('') });
+            if (!choice) return;
+            const attached = choice;
+            // Clear only what was attached: the user may have picked the next one meanwhile.
+            attach.mutate([attached], {
+              onSuccess: () => setChoice((c) => (c === attached ? '' : c)),
+            });
           }}
         >
           <label htmlFor="attach-choice">Attach a credential</label>

@@ -40,6 +40,9 @@ export function agent(ctx: Ctx, key: { keyId: string; secret: string }) {
       const r = await ctx.call('GET', `/executions/${id}${first ? '' : '?wait=5'}`);
       if (until.includes(r.json.status)) return r.json;
       if (Date.now() > deadline) throw new Error(`execution ${id} still ${r.json.status}`);
+      // In-process requests resolve on microtasks only: yield to the event loop's timers (the
+      // sandbox's own limits run on them) before polling again.
+      await new Promise((res) => setTimeout(res, 20));
     }
   }
 
