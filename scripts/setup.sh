@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages Airlock needs at run time (the sandbox and the Python libraries scripts use)
 # and at test time. Installed only when something is missing.
 APT_PACKAGES=(bubblewrap passt python3 python3-venv python3-pip python3-httpx python3-requests
-  python3-seccomp ca-certificates g++ make curl openssl jq)
+  python3-seccomp python3-yaml ca-certificates g++ make curl openssl jq)
 # Chromium drives the admin UI's browser tests (never downloaded by playwright).
 if [ "${AIRLOCK_SETUP_NO_BROWSER:-}" != 1 ]; then APT_PACKAGES+=(chromium); fi
 
