@@ -1,15 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { executionsQuery } from '../api/queries/executions';
 import { profilesQuery } from '../api/queries/profiles';
 import { EXECUTION_STATUSES, type ExecutionFilters, type ExecutionStatus } from '../api/types';
-import { ExecutionBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { ExecutionsTable } from '../components/ExecutionsTable';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
-import { Time } from '../components/Time';
-import { formatDuration, shortId } from '../lib/format';
-import { UI } from '../paths';
+import { shortId } from '../lib/format';
 
 const PAGE = 50;
 
@@ -134,43 +132,13 @@ export function ExecutionsPage() {
           <p className="muted">
             {offset + 1}–{offset + list.data.executions.length} of {total}
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Execution</th>
-                <th scope="col">Status</th>
-                <th scope="col">Profile</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.executions.map((e) => (
-                <tr key={e.execution_id}>
-                  <th scope="row">
-                    <Link className="mono small" to={UI.execution(e.execution_id)}>
-                      {e.execution_id}
-                    </Link>
-                  </th>
-                  <td>
-                    <ExecutionBadge status={e.status} />
-                  </td>
-                  <td>
-                    <Link to={UI.profile(e.profile_id)}>
-                      {profiles.data?.find((p) => p.id === e.profile_id)?.description ||
-                        shortId(e.profile_id)}
-                    </Link>
-                  </td>
-                  <td>
-                    <Time iso={e.started_at ?? e.created_at} />
-                  </td>
-                  <td>{formatDuration(e.execution_time_ms)}</td>
-                  <td className="truncate">{e.error_summary ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ExecutionsTable
+            executions={list.data.executions}
+            profileName={(id) =>
+              profiles.data?.find((p) => p.id === id)?.description || shortId(id)
+            }
+            showError
+          />
           {total > PAGE ? (
             <nav className="pager" aria-label="Pages">
               <button

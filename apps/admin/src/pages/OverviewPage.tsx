@@ -5,12 +5,12 @@ import { executionsQuery } from '../api/queries/executions';
 import { profilesQuery } from '../api/queries/profiles';
 import { statsQuery } from '../api/queries/stats';
 import type { AdminCredential, AdminProfile, Stats } from '../api/types';
-import { ExecutionBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { ExecutionsTable } from '../components/ExecutionsTable';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
-import { EXPIRING_SOON_MS, formatDuration, shortId } from '../lib/format';
+import { EXPIRING_SOON_MS, shortId } from '../lib/format';
 import { UI } from '../paths';
 
 /** Profiles that are still usable and expire within a week, soonest first. */
@@ -98,38 +98,7 @@ export function OverviewPage() {
           </p>
         ) : null}
         {recent.data && recent.data.executions.length > 0 ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Execution</th>
-                <th scope="col">Status</th>
-                <th scope="col">Profile</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {recent.data.executions.map((e) => (
-                <tr key={e.execution_id}>
-                  <th scope="row">
-                    <Link className="mono small" to={UI.execution(e.execution_id)}>
-                      {e.execution_id}
-                    </Link>
-                  </th>
-                  <td>
-                    <ExecutionBadge status={e.status} />
-                  </td>
-                  <td>
-                    <Link to={UI.profile(e.profile_id)}>{profileName(e.profile_id)}</Link>
-                  </td>
-                  <td>
-                    <Time iso={e.started_at ?? e.created_at} />
-                  </td>
-                  <td>{formatDuration(e.execution_time_ms)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ExecutionsTable executions={recent.data.executions} profileName={profileName} />
         ) : null}
         <p>
           <Link to={UI.executions}>All executions</Link>
