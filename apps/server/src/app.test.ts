@@ -135,3 +135,31 @@ describe('HTTP plumbing', () => {
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 });
+
+describe('logs', () => {
+  it('mask stored secrets that slip into a logged error', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('./logger.js');
+    const c = createTestContext();
+    c.deps.logger = createLogger(
+      (l) => lines.push(l),
+      (l) => c.deps.executions.redactor().redactString(l).text,
+    );
+    const token = await c.adminToken();
+    await c.call('POST', '/api/admin/credentials', {
+      token,
+      body: { name: 'LOGGED_KEY', value: 'value-that-must-not-be-logged' },
+    });
+    const { createApp } = await import('./app.js');
+    const app = createApp(c.deps);
+    app.get('/boom-secret', () => {
+      throw new Error('upstream said: value-that-must-not-be-logged');
+    });
+    const r = await app.request('/boom-secret');
+    expect(r.status).toBe(500);
+    const log = lines.join('');
+    expect(log).toContain('[REDACTED:LOGGED_KEY]');
+    expect(log).not.toContain('value-that-must-not-be-logged');
+    c.close();
+  });
+});

@@ -13,7 +13,9 @@ import { buildDeps } from './startup.js';
 async function main(): Promise<void> {
   // Everything Airlock writes (database, WAL, key, setup code, exports) is private to its user.
   process.umask(0o077);
-  const logger = createLogger();
+  // Every log line passes the redactor over all stored secrets once the data is open.
+  let scrub: ((line: string) => string) | undefined;
+  const logger = createLogger(undefined, (line) => (scrub ? scrub(line) : line));
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const engine = built.deps.executions;
+  scrub = (line) => engine.redactor().redactString(line).text;
   const app = createApp(built.deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     logger.info('airlock listening', {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AirlockDb, credentials, meta, openDatabase, profiles } from '@airlock/db';
 import { createSandbox, type Sandbox, SandboxUnavailableError } from '@airlock/sandbox';
@@ -64,13 +64,18 @@ function openVault(db: AirlockDb, privateDir: string, logger: Logger): Keyring {
  * in `private/` (0700, checked by the vault).
  */
 function prepareDataDir(config: Config, logger: Logger): void {
+  const existed = existsSync(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o711 });
   const mode = statSync(config.dataDir).mode & 0o777;
   if ((mode & 0o001) === 0) {
+    // A new directory lost its traverse bits to the umask (077); an existing one is changed
+    // only by adding them, and that is logged.
     chmodSync(config.dataDir, mode | 0o011);
-    logger.info('made the data directory traversable so scripts can reach installed packages', {
-      path: config.dataDir,
-    });
+    if (existed) {
+      logger.info('made the data directory traversable so scripts can reach installed packages', {
+        path: config.dataDir,
+      });
+    }
   }
   mkdirSync(config.privateDir, { recursive: true, mode: 0o700 });
   mkdirSync(config.packagesDir, { recursive: true, mode: 0o755 });
