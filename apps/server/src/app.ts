@@ -23,7 +23,7 @@ import { agentExecutionRoutes } from './routes/agent/executions.js';
 import { agentProfileRoutes } from './routes/agent/profiles.js';
 import { agentRequirementRoutes } from './routes/agent/requirements.js';
 import { agentSkillRoutes } from './routes/agent/skill.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, VERSION } from './routes/health.js';
 import { uiRoutes } from './routes/ui.js';
 
 /** Admin paths reachable without a session. */
@@ -37,7 +37,7 @@ export const OPENAPI_INFO = {
   openapi: '3.1.0',
   info: {
     title: 'Airlock',
-    version: '0.1.0',
+    version: VERSION,
     description:
       'Agents run signed Python scripts with credentials they never see. Agent endpoints at the root; admin endpoints under /api/admin.',
   },

@@ -57,6 +57,3 @@ export interface ValidationItem {
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return errorStatus[code];
 }
-
-export const notFound = (what: string) => new AppError('NOT_FOUND', what);
-export const conflict = (what: string) => new AppError('CONFLICT', what);

@@ -67,11 +67,6 @@ export function deleteSession(deps: Pick<AppDeps, 'db'>, id: string): void {
   deps.db.delete(sessions).where(eq(sessions.id, id)).run();
 }
 
-/** Ends every session (password change, import). */
-export function deleteAllSessions(deps: Pick<AppDeps, 'db'>): void {
-  deps.db.delete(sessions).run();
-}
-
 /** Removes sessions past their absolute expiry (housekeeping; idle ones die on next sight). */
 export function pruneSessions(deps: Pick<AppDeps, 'db' | 'clock'>): void {
   deps.db.delete(sessions).where(lt(sessions.expiresAt, deps.clock())).run();

@@ -2,7 +2,7 @@ import { checkPasswordPolicy, hashPassword } from '@airlock/auth';
 import { admin } from '@airlock/db';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { type Actor, recordAudit } from '../audit/record.js';
+import { type Actor, recordAudit, systemActor } from '../audit/record.js';
 import { createSession } from './sessions.js';
 
 export function isSetupRequired(deps: Pick<AppDeps, 'db'>): boolean {
@@ -58,7 +58,7 @@ export async function presetAdminPassword(deps: AppDeps, password: string): Prom
     .onConflictDoNothing()
     .run();
   if (r.changes === 1) {
-    recordAudit(deps, { type: 'system', id: null, ip: null }, 'admin.preset_password');
+    recordAudit(deps, systemActor, 'admin.preset_password');
   }
   return r.changes === 1;
 }

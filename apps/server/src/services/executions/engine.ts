@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { isExpired } from '../profiles/queries.js';
-import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
+import { type ExecutionRow, findExecution } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { settingsFor } from './secrets.js';
 
@@ -123,7 +123,7 @@ export class ExecutionEngine {
     const handle = this.#running.get(id);
     if (!handle?.respond(text)) return false;
     const now = this.#deps.clock();
-    const redacted = this.#redactorFor(id)?.redactString(text).text ?? '';
+    const redacted = this.redactor().redactString(text).text;
     this.#deps.db.transaction((tx) => {
       tx.update(llmExchanges)
         .set({ response: redacted, answeredAt: now })
@@ -183,11 +183,6 @@ export class ExecutionEngine {
     await Promise.all(handles.map((h) => h.result));
   }
 
-  #redactors = new Map<string, Redactor>();
-  #redactorFor(id: string): Redactor | undefined {
-    return this.#redactors.get(id);
-  }
-
   #pump(): void {
     while (
       !this.#stopping &&
@@ -218,7 +213,6 @@ export class ExecutionEngine {
         })
         .finally(() => {
           this.#running.delete(id);
-          this.#redactors.delete(id);
           this.#cancelled.delete(id);
           this.#pump();
         });
@@ -248,7 +242,6 @@ export class ExecutionEngine {
       });
       return;
     }
-    this.#redactors.set(id, redactor);
     const startedAt = clock();
     db.update(executions)
       .set({ status: 'running', startedAt, updatedAt: startedAt })
@@ -429,8 +422,4 @@ function safeRedact(redactor: Redactor, text: string): string {
   } catch {
     return '[withheld: redaction failed]';
   }
-}
-
-export function isTerminal(status: ExecutionRow['status']): boolean {
-  return TERMINAL.has(status);
 }
