@@ -1,75 +1,159 @@
 /**
- * Walks a JSON value and redacts every string in it, object keys included. Numbers are checked
- * through their JSON text too (a numeric secret such as an account number would otherwise pass
- * untouched) and become the redacted string when they hold a secret. Booleans and null stay.
+ * Redacts a JSON document as text: every string (object keys included) and every number passes
+ * the redactor, and everything else is copied. Numbers keep their exact literal text, so a value
+ * JavaScript cannot hold (`12345678901234567890`, `-0.0`, `1e400`) comes back as it was written;
+ * a number whose text holds a secret becomes the redacted string. The walk is iterative: nesting
+ * is bounded by `maxDepth`, never by the stack.
  */
-import { RedactionError } from './errors.js';
-
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | JsonValue[]
-  | { [key: string]: JsonValue };
 
 export interface RedactJsonOptions {
-  /** Deeper nesting fails closed with a RedactionError instead of risking the stack. Default 256. */
+  /** Containers nested deeper than this are refused (`too_deep`). Default 256. */
   readonly maxDepth?: number;
 }
 
-const DEFAULT_MAX_DEPTH = 256;
+/** Why a document was not redacted: it is not JSON, or it nests deeper than `maxDepth`. */
+export type JsonRefusal = 'invalid' | 'too_deep';
+
+export const DEFAULT_MAX_JSON_DEPTH = 256;
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const LITERAL = /true|false|null/y;
+
+interface Frame {
+  readonly object: boolean;
+  /** Keys written so far (after redaction): two keys redacting alike must not collide. */
+  readonly keys: Set<string> | null;
+}
+
+class Refused {
+  constructor(readonly reason: JsonRefusal) {}
+}
 
 /**
- * Returns a redacted copy of `value` (the input is never modified). `redactText` maps a string to
- * its redacted form, returning the very same string when nothing matched. Anything that is not
- * plain JSON data (undefined, functions, class instances, cycles past `maxDepth`) throws a
- * RedactionError: fail closed rather than guess.
+ * Redacts the JSON document `text` with `redactText` (which returns the very same string when
+ * nothing matched). The output is compact JSON; keys that redact to the same text get `#2`,
+ * `#3`, … appended. Returns the refusal reason instead of throwing for input that is not JSON or
+ * nests too deep.
  *
  * @example
- * redactJsonValue({ k: ['s3cret-value'] }, (s) => s.replace('s3cret-value', '[REDACTED:K]'));
- * // { k: ['[REDACTED:K]'] }
+ * redactJsonTextWith('{"n": 12345678901234567890}', (s) => s); // '{"n":12345678901234567890}'
  */
-export function redactJsonValue(
-  value: JsonValue,
-  redactText: (text: string) => string,
+export function redactJsonTextWith(
+  text: string,
+  redactText: (s: string) => string,
   options: RedactJsonOptions = {},
-): JsonValue {
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const walk = (v: unknown, depth: number): JsonValue => {
-    if (v === null || typeof v === 'boolean') return v;
-    if (typeof v === 'string') return redactText(v);
-    if (typeof v === 'number') {
-      const text = JSON.stringify(v); // what a serializer prints ("null" for NaN/Infinity)
-      const redacted = redactText(text);
-      return redacted === text ? v : redacted;
+): string | JsonRefusal {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  let i = 0;
+  let out = '';
+  const stack: Frame[] = [];
+
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+      else return;
     }
-    if (typeof v !== 'object') throw new RedactionError('redactJson: not a JSON value');
-    if (depth >= maxDepth) throw new RedactionError('redactJson: nesting deeper than maxDepth');
-    if (Array.isArray(v)) {
-      const out: JsonValue[] = [];
-      for (let i = 0; i < v.length; i++) out.push(walk(v[i], depth + 1));
-      return out;
-    }
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new RedactionError('redactJson: not a plain object');
-    }
-    const entries: [string, JsonValue][] = [];
-    const used = new Set<string>();
-    for (const key of Object.keys(v)) {
-      let k = redactText(key);
-      // Two keys can redact to the same marker; number the later ones instead of dropping data.
-      if (used.has(k)) {
-        let n = 2;
-        while (used.has(`${k}#${n}`)) n++;
-        k = `${k}#${n}`;
-      }
-      used.add(k);
-      entries.push([k, walk((v as Record<string, unknown>)[key], depth + 1)]);
-    }
-    // fromEntries defines own properties: a "__proto__" key stays data, never a prototype.
-    return Object.fromEntries(entries);
   };
-  return walk(value, 0);
+  const string = (): string => {
+    if (text.charCodeAt(i) !== 0x22) throw new Refused('invalid');
+    let j = i + 1;
+    for (;;) {
+      const c = text.charCodeAt(j);
+      if (Number.isNaN(c)) throw new Refused('invalid');
+      if (c === 0x5c) j += 2;
+      else if (c === 0x22) break;
+      else j++;
+    }
+    const literal = text.slice(i, j + 1);
+    i = j + 1;
+    try {
+      // JSON.parse rejects control characters and bad escapes exactly as the grammar does.
+      return JSON.parse(literal) as string;
+    } catch {
+      throw new Refused('invalid');
+    }
+  };
+  const key = (frame: Frame) => {
+    ws();
+    let k = redactText(string());
+    const keys = frame.keys as Set<string>;
+    if (keys.has(k)) {
+      let n = 2;
+      while (keys.has(`${k}#${n}`)) n++;
+      k = `${k}#${n}`;
+    }
+    keys.add(k);
+    out += `${JSON.stringify(k)}:`;
+    ws();
+    if (text[i] !== ':') throw new Refused('invalid');
+    i++;
+  };
+  const match = (re: RegExp): string | null => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m === null) return null;
+    i = re.lastIndex;
+    return m[0];
+  };
+
+  try {
+    for (;;) {
+      // A value.
+      ws();
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        if (stack.length >= maxDepth) throw new Refused('too_deep');
+        i++;
+        const frame: Frame = { object: c === '{', keys: c === '{' ? new Set() : null };
+        out += c;
+        ws();
+        const close = frame.object ? '}' : ']';
+        if (text[i] === close) {
+          i++;
+          out += close;
+        } else {
+          stack.push(frame);
+          if (frame.object) key(frame);
+          continue;
+        }
+      } else if (c === '"') {
+        out += JSON.stringify(redactText(string()));
+      } else {
+        const n = match(NUMBER);
+        if (n !== null) {
+          const redacted = redactText(n);
+          out += redacted === n ? n : JSON.stringify(redacted);
+        } else {
+          const lit = match(LITERAL);
+          if (lit === null) throw new Refused('invalid');
+          out += lit;
+        }
+      }
+      // After a value: the next element, or close containers.
+      let next = false;
+      while (stack.length > 0 && !next) {
+        const frame = stack[stack.length - 1] as Frame;
+        ws();
+        const d = text[i];
+        i++;
+        if (d === ',') {
+          out += ',';
+          if (frame.object) key(frame);
+          next = true;
+        } else if (d === (frame.object ? '}' : ']')) {
+          out += d;
+          stack.pop();
+        } else throw new Refused('invalid');
+      }
+      if (!next) {
+        ws();
+        if (i !== text.length) throw new Refused('invalid');
+        return out;
+      }
+    }
+  } catch (err) {
+    if (err instanceof Refused) return err.reason;
+    throw err;
+  }
 }

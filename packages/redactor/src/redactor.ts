@@ -5,10 +5,16 @@
 import { StringDecoder } from 'node:string_decoder';
 import { buildAutomaton } from './automaton.js';
 import { failClosed, RedactionError, RedactorConfigError } from './errors.js';
-import { type JsonValue, type RedactJsonOptions, redactJsonValue } from './json.js';
+import { type JsonRefusal, type RedactJsonOptions, redactJsonTextWith } from './json.js';
 import { type Compiled, type Piece, Session } from './session.js';
-import { DEFAULT_MIN_LENGTH, variantsOf } from './variants.js';
-import { createWasmScanner } from './wasm-scan.js';
+import {
+  DEFAULT_MIN_LENGTH,
+  nodeUnprintable,
+  type UnprintableRanges,
+  type UnprintableTest,
+  unprintableTest,
+  variantsOf,
+} from './variants.js';
 
 /** A secret to redact: the name shown in the marker, and the value. */
 export interface Secret {
@@ -25,10 +31,11 @@ export interface RedactorOptions {
    */
   readonly denseTableEntries?: number;
   /**
-   * Scan loop: `'wasm'` (default; falls back to JavaScript where WebAssembly is unavailable) or
-   * `'js'`. Both give identical results; the tests run both.
+   * The code points Python's `repr` escapes, as the interpreter that runs scripts reports them
+   * (`str.isprintable()` false). Default: Node's Unicode tables, which differ from Python's
+   * wherever the two Unicode versions do, so a `repr` variant would miss.
    */
-  readonly engine?: 'wasm' | 'js';
+  readonly pythonUnprintable?: UnprintableRanges;
 }
 
 /** A secret that produced no pattern because its value is shorter than the minimum length. */
@@ -47,10 +54,10 @@ export interface RedactedText {
   readonly counts: RedactionCounts;
 }
 
-export interface RedactedJson {
-  readonly value: JsonValue;
-  readonly counts: RedactionCounts;
-}
+/** A redacted JSON document, or why it could not be read (nothing of it may be released). */
+export type RedactedJson =
+  | { readonly ok: true; readonly text: string; readonly counts: RedactionCounts }
+  | { readonly ok: false; readonly reason: JsonRefusal };
 
 export interface StreamOptions {
   /**
@@ -63,8 +70,12 @@ export interface StreamOptions {
 
 export interface StreamEndOptions {
   /**
-   * Set when the producer stopped capturing raw output at a limit: the last bytes that could be
-   * the beginning of a secret (at most `maxPatternLength − 1`) are then withheld, not released.
+   * Set when the producer stopped capturing raw output at a limit. Only the input before byte
+   * `maxOutputBytes` is then released (a secret starting before it is masked whole); the input
+   * past it serves only to complete such a secret. Capture `maxOutputBytes + margin` bytes with a
+   * margin of at least `maxPatternLength` that does not depend on the secrets (see
+   * `variantLengthBound`): where the capture stops must not depend on the secrets either.
+   * Fewer bytes of context fail closed (RedactionError).
    */
   readonly inputTruncated?: boolean;
 }
@@ -88,7 +99,10 @@ export interface RedactionStream {
 }
 
 export interface Redactor {
-  /** Length in bytes of the longest pattern: capture `cap + maxPatternLength` raw bytes. */
+  /**
+   * Length in bytes of the longest pattern. It depends on the secrets: never let anything a
+   * script can observe depend on it (capture with a fixed margin, see `variantLengthBound`).
+   */
   readonly maxPatternLength: number;
   /** Number of distinct byte patterns (all variants of all secrets). */
   readonly patternCount: number;
@@ -98,13 +112,17 @@ export interface Redactor {
   redactString(text: string): RedactedText;
   /** Redacts a whole byte buffer; invalid UTF-8 outside secrets becomes U+FFFD. */
   redactBytes(bytes: Uint8Array): RedactedText;
-  /** Redacts every string (keys and values) and number of a JSON value. */
-  redactJson(value: JsonValue, options?: RedactJsonOptions): RedactedJson;
+  /**
+   * Redacts a JSON document given as text: every string (keys and values) and number, keeping
+   * each number's exact literal. Input that is not JSON, or nests deeper than `maxDepth`, is
+   * refused with the reason (an expected outcome, not an exception).
+   */
+  redactJsonText(text: string, options?: RedactJsonOptions): RedactedJson;
   /** A stream for output that arrives in chunks. */
   createStream(options?: StreamOptions): RedactionStream;
   /**
    * Captured output in one call: redacts, then applies the cap. `text` is the whole result.
-   * Pass `inputTruncated` when the capture stopped at its limit (`cap + maxPatternLength`).
+   * Pass `inputTruncated` when the capture stopped at its limit (`cap` + a fixed margin).
    */
   redactOutput(
     bytes: Uint8Array | string,
@@ -120,12 +138,23 @@ function markerFor(name: string): string {
   return `[REDACTED:${name.replace(/[\u0000-\u001f\u007f[\]]/g, '_')}]`;
 }
 
-function validate(secrets: readonly Secret[], options: RedactorOptions): number {
+function validate(
+  secrets: readonly Secret[],
+  options: RedactorOptions,
+): { minLength: number; unprintable: UnprintableTest } {
   if (!Array.isArray(secrets))
     throw new RedactorConfigError('createRedactor: secrets must be an array');
   const minLength = options.minLength ?? DEFAULT_MIN_LENGTH;
   if (!Number.isInteger(minLength) || minLength < 1) {
     throw new RedactorConfigError('createRedactor: minLength must be an integer ≥ 1');
+  }
+  let unprintable = nodeUnprintable;
+  if (options.pythonUnprintable !== undefined) {
+    try {
+      unprintable = unprintableTest(options.pythonUnprintable);
+    } catch {
+      throw new RedactorConfigError('createRedactor: pythonUnprintable must be sorted ranges');
+    }
   }
   secrets.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) {
@@ -138,12 +167,12 @@ function validate(secrets: readonly Secret[], options: RedactorOptions): number 
       throw new RedactorConfigError(`createRedactor: secret #${i} value must be a string`);
     }
   });
-  return minLength;
+  return { minLength, unprintable };
 }
 
 function compile(
   secrets: readonly Secret[],
-  minLength: number,
+  variantOptions: { minLength: number; unprintable: UnprintableTest },
   options: RedactorOptions,
 ): { compiled: Compiled; unredactable: UnredactableSecret[] } {
   const unredactable: UnredactableSecret[] = [];
@@ -151,7 +180,7 @@ function compile(
   const patterns: Uint8Array[] = [];
   const owners: number[][] = [];
   secrets.forEach((s, index) => {
-    const variants = variantsOf(s.value, { minLength });
+    const variants = variantsOf(s.value, variantOptions);
     if (variants.length === 0) {
       unredactable.push({
         index,
@@ -214,7 +243,6 @@ function compile(
     rank,
     names,
     markers: names.map((n) => encoder.encode(markerFor(n))),
-    wasm: options.engine === 'js' ? null : createWasmScanner(automaton),
   };
   // A name could itself contain a secret's variant; such a marker would leak it. Use a bare one.
   const safeMarkers = compiled.markers.map((m) => {
@@ -261,7 +289,8 @@ class Stream implements RedactionStream {
     compiled: Compiled,
     private readonly cap: number,
   ) {
-    this.session = new Session(compiled);
+    // The cap also bounds the raw input that can be released (see Session.end).
+    this.session = new Session(compiled, cap);
   }
 
   write(chunk: Uint8Array | string): string {
@@ -362,19 +391,21 @@ class CompiledRedactor implements Redactor {
     return failClosed('redactBytes', () => this.whole(toBytes(bytes)).result);
   }
 
-  redactJson(value: JsonValue, options: RedactJsonOptions = {}): RedactedJson {
-    return failClosed('redactJson', () => {
+  redactJsonText(text: string, options: RedactJsonOptions = {}): RedactedJson {
+    return failClosed('redactJsonText', () => {
+      if (typeof text !== 'string') throw new RedactionError('redactJsonText: not a string');
       const counts = new Map<string, number>();
-      const redactText = (text: string): string => {
-        const { result, ranges } = this.whole(encoder.encode(text));
-        if (ranges === 0) return text;
+      const redactText = (s: string): string => {
+        const { result, ranges } = this.whole(encoder.encode(s));
+        if (ranges === 0) return s;
         for (const [name, n] of Object.entries(result.counts)) {
           counts.set(name, (counts.get(name) ?? 0) + n);
         }
         return result.text;
       };
-      const redacted = redactJsonValue(value, redactText, options);
-      return { value: redacted, counts: countsOf(counts) };
+      const out = redactJsonTextWith(text, redactText, options);
+      if (out === 'invalid' || out === 'too_deep') return { ok: false, reason: out };
+      return { ok: true, text: out, counts: countsOf(counts) };
     });
   }
 
@@ -422,7 +453,7 @@ export function createRedactor(
   secrets: readonly Secret[],
   options: RedactorOptions = {},
 ): Redactor {
-  const minLength = validate(secrets, options);
-  const { compiled, unredactable } = compile(secrets, minLength, options);
+  const variantOptions = validate(secrets, options);
+  const { compiled, unredactable } = compile(secrets, variantOptions, options);
   return new CompiledRedactor(compiled, unredactable);
 }

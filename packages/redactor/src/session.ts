@@ -12,7 +12,7 @@
  * Ranges merge when they overlap or touch, so adjacent secrets become one marker.
  */
 import { type Automaton, refToState, sparseStep } from './automaton.js';
-import type { WasmScanner } from './wasm-scan.js';
+import { RedactionError } from './errors.js';
 
 /** The compiled secret set a session matches against. */
 export interface Compiled {
@@ -27,8 +27,6 @@ export interface Compiled {
   readonly names: readonly string[];
   /** `[REDACTED:<NAME>]` per secret, as UTF-8. */
   readonly markers: readonly Uint8Array[];
-  /** The WebAssembly dense loop, or null to use the JavaScript loop. */
-  readonly wasm: WasmScanner | null;
 }
 
 interface Range {
@@ -62,7 +60,15 @@ export class Session {
   rangeCount = 0;
   readonly counts = new Map<string, number>();
 
-  constructor(private readonly c: Compiled) {}
+  /**
+   * @param rawLimit Raw input bytes at and after this position are held until `end` (for a capped
+   *   output: the input position of the cap), so what `write` releases never depends on whether
+   *   the capture will be cut there.
+   */
+  constructor(
+    private readonly c: Compiled,
+    private readonly rawLimit = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Scans `bytes`, releases what can no longer be part of a match, returns released pieces. */
   write(input: Uint8Array): Piece[] {
@@ -78,7 +84,7 @@ export class Session {
       buf.set(bytes, this.held.length);
     }
     this.scan(bytes);
-    this.release(buf, this.pos - this.depth(), false);
+    this.release(buf, Math.min(this.pos - this.depth(), this.rawLimit), false);
     // Keep only the bytes a later release may need (a copy: never alias the caller's buffer).
     const first = this.pending[0];
     const keepFrom = first !== undefined && first.start === this.emitted ? first.end : this.emitted;
@@ -88,11 +94,24 @@ export class Session {
   }
 
   /**
-   * Releases everything left. With `inputTruncated`, the input was cut by a capture limit, so its
-   * tail that could be the beginning of a secret (`depth(state)` bytes) is withheld, not released.
+   * Releases everything left. With `inputTruncated`, the input was cut by a capture limit: only
+   * the bytes before `rawLimit` are released (a match that starts before it, whole), and the rest
+   * is context that completed such matches. The release point is a fixed position, never the
+   * length of a partial match: how much is withheld must not tell whether the tail begins a
+   * secret. Needs at least `maxPatternLength − 1` bytes of context past `rawLimit`.
    */
   end(inputTruncated: boolean): { pieces: Piece[]; withheldBytes: number } {
-    const cut = inputTruncated ? this.pos - this.depth() : this.pos;
+    let cut = this.pos;
+    if (inputTruncated) {
+      if (!Number.isFinite(this.rawLimit)) {
+        throw new RedactionError('redactor: inputTruncated needs maxOutputBytes');
+      }
+      if (this.pos < this.rawLimit + this.c.automaton.maxPatternLength - 1) {
+        // A secret straddling the limit might be incomplete: release nothing (fail closed).
+        throw new RedactionError('redactor: input cut with too little context past the cap');
+      }
+      cut = this.rawLimit;
+    }
     this.release(this.held, cut, true);
     const withheldBytes = Math.max(0, this.pos - this.emitted);
     this.held = EMPTY;
@@ -111,42 +130,8 @@ export class Session {
     return out;
   }
 
+  /** The scan loop: two loads per byte (class, transition) while in a dense state. */
   private scan(bytes: Uint8Array): void {
-    if (this.c.wasm !== null) this.scanWasm(bytes, this.c.wasm);
-    else this.scanJs(bytes);
-  }
-
-  /** The dense loop runs in WebAssembly; matches and sparse states come back here. */
-  private scanWasm(bytes: Uint8Array, wasm: WasmScanner): void {
-    const a = this.c.automaton;
-    const sparseBase = a.sparseBase;
-    const base = this.pos;
-    const n = bytes.length;
-    let s = this.ref;
-    let i = 0;
-    wasm.forget();
-    while (i < n) {
-      let t: number;
-      if (s >= sparseBase) {
-        t = sparseStep(a, s, bytes[i] as number);
-        i++;
-      } else {
-        const stop = wasm.scan(bytes, i, n, s);
-        i = stop.next;
-        t = stop.ref;
-      }
-      if (t < 0) {
-        t = ~t;
-        this.onMatch(refToState(a, t), base + i);
-      }
-      s = t;
-    }
-    this.ref = s;
-    this.pos = base + n;
-  }
-
-  /** The JavaScript loop: two loads per byte (class, transition) while in a dense state. */
-  private scanJs(bytes: Uint8Array): void {
     const a = this.c.automaton;
     const dense = a.dense;
     const byteClass = a.byteClass;

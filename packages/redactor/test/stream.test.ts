@@ -113,20 +113,40 @@ describe('createStream', () => {
     expect(text).toBe('x'.repeat(cap - 5));
     expect(end.truncated).toBe(true);
     expect(survivingVariants([TOKEN], text)).toBe(0);
-    // Had only `cap` raw bytes been captured, the stream still leaks nothing: the cut-off prefix
-    // of the value is withheld because the input was marked truncated.
-    const s2 = r.createStream();
-    const t2 = s2.write(raw.subarray(0, cap)) + s2.end({ inputTruncated: true }).text;
-    expect(t2).toBe('x'.repeat(cap - 5));
+    // Had only `cap` raw bytes been captured, a secret straddling the cap could be incomplete:
+    // the stream releases nothing rather than guess (fail closed).
+    const s2 = r.createStream({ maxOutputBytes: cap });
+    s2.write(raw.subarray(0, cap));
+    expect(() => s2.end({ inputTruncated: true })).toThrow(RedactionError);
+    // Without a cap there is no position to cut at: a caller bug, also refused.
+    expect(() => r.createStream().end({ inputTruncated: true })).toThrow(RedactionError);
   });
 
-  it('withholds a cut-off secret prefix when the input was truncated', () => {
-    const s = createRedactor([TOKEN]).createStream();
-    const text = s.write('done tok_fake_01234') + s.end({ inputTruncated: true }).text;
-    expect(text).toBe('done ');
-    const s2 = createRedactor([TOKEN]).createStream();
-    // Without the flag the partial value is ordinary text (it is not the secret).
-    expect(s2.write('done tok_fake_01234') + s2.end().text).toBe('done tok_fake_01234');
+  it('a cut input releases a function of the byte counts, whatever its tail begins', () => {
+    // The oracle this prevents: withholding "the tail that could begin a secret" told a script,
+    // through what was kept and the count omitted, whether its guess began another's secret.
+    const r = createRedactor([TOKEN]);
+    const cap = 40;
+    const margin = 200; // fixed, not derived from the secrets
+    for (let k = 1; k < TOKEN.value.length; k++) {
+      for (const at of [cap - k, cap - 3, cap, cap + margin - k]) {
+        if (at < 0) continue;
+        const answers = [TOKEN.value.slice(0, k), 'q'.repeat(k)].map((tail) => {
+          const raw = Buffer.from(`${'x'.repeat(at)}${tail}${'y'.repeat(cap + margin)}`);
+          const s = r.createStream({ maxOutputBytes: cap });
+          const text = s.write(raw.subarray(0, cap + margin));
+          const end = s.end({ inputTruncated: true });
+          return { text: (text + end.text).replace(/q/g, '?'), end, rawHead: raw.subarray(0, cap) };
+        });
+        const [prefix, random] = answers as [(typeof answers)[0], (typeof answers)[0]];
+        // The same bytes, kept to the same length, with the same count omitted.
+        expect(prefix.text.length).toBe(cap);
+        expect(prefix.text).toBe(prefix.rawHead.toString('latin1'));
+        expect(random.text.length).toBe(cap);
+        expect(prefix.end.omittedBytes).toBe(random.end.omittedBytes);
+        expect(prefix.end.truncated).toBe(random.end.truncated);
+      }
+    }
   });
 
   it('keeps memory bounded while one range keeps growing', () => {
@@ -168,8 +188,12 @@ describe('createStream', () => {
     expect(out.truncated).toBe(true);
     expect(out.omittedBytes).toBe(2);
     expect(out.counts).toEqual({ TOKEN: 1 });
-    const cut = r.redactOutput(raw.subarray(0, 50), { inputTruncated: true });
-    expect(cut.text).toBe(`${'z'.repeat(40)} `);
+    const long = Buffer.concat([raw, Buffer.alloc(r.maxPatternLength, 'w')]);
+    const cut = r.redactOutput(long.subarray(0, 40 + r.maxPatternLength), {
+      maxOutputBytes: 40,
+      inputTruncated: true,
+    });
+    expect(cut.text).toBe('z'.repeat(40));
     expect(cut.truncated).toBe(true);
     expect(r.redactOutput('plain').text).toBe('plain');
     expect(() => r.redactOutput(5 as unknown as string)).toThrow(RedactionError);

@@ -87,3 +87,28 @@ export function survivingVariants(
   const hay = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
   return allVariants(secrets, minLength).filter((v) => hay.includes(v)).length;
 }
+
+/**
+ * Whether a masked range would cover byte boundary `at`: an occurrence of some variant begins
+ * before it and ends after it, or one ends exactly there while another begins there (touching
+ * ranges merge into one).
+ */
+export function straddles(
+  secrets: readonly Secret[],
+  input: Uint8Array,
+  at: number,
+  minLength = 8,
+): boolean {
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.length);
+  let endsAt = false;
+  let startsAt = false;
+  for (const needle of allVariants(secrets, minLength)) {
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
+      const end = i + needle.length;
+      if (i < at && end > at) return true;
+      if (end === at) endsAt = true;
+      if (i === at) startsAt = true;
+    }
+  }
+  return endsAt && startsAt;
+}
