@@ -19,6 +19,7 @@ import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
 import { ExecutionEngine } from './services/executions/engine.js';
+import { pythonUnprintable } from './services/python-unicode.js';
 import { reinstallMissing } from './services/requirements/install.js';
 import { sandboxHealth } from './services/sandbox-health.js';
 
@@ -154,6 +155,7 @@ export async function buildDeps(
         clock: systemClock,
         logger,
         config,
+        pythonUnprintable: pythonUnprintable(config.python),
       }),
     };
     void reinstallMissing(deps).catch((err: unknown) =>

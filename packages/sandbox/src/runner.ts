@@ -158,6 +158,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const size = { stdout: 0, stderr: 0 };
+  const cut = { stdout: false, stderr: false };
   // The last `set_result` line, kept raw and parsed once at the end: a script calling
   // set_result in a loop must not make the server parse every value (event-loop time).
   let lastResultLine: Buffer | undefined;
@@ -241,6 +242,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       // a throwing listener must not break the run
     }
     if (chunk.length > room) {
+      cut[stream] = true;
       kill({
         kind: 'limit',
         limit: 'output',
@@ -254,11 +256,8 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   const onMessage = (line: Buffer) => {
     if (done) return protocolError('message after done');
-    if (
-      line.length > RESULT_PREFIX.length &&
-      line.subarray(0, RESULT_PREFIX.length).equals(RESULT_PREFIX) &&
-      line[line.length - 1] === 0x7d
-    ) {
+    if (line.subarray(0, RESULT_PREFIX.length).equals(RESULT_PREFIX)) {
+      // Kept raw and checked once at the end (see lastResult).
       lastResultLine = line;
       return;
     }
@@ -271,8 +270,8 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         state = 'running';
         return;
       case 'result':
-        lastResultLine = line;
-        return;
+        // Only the runtime's own form carries a result (it is what keeps numbers exact).
+        return protocolError('result message not in the runtime format');
       case 'llm': {
         if (state !== 'running') return protocolError('llm request while not running');
         if (Buffer.byteLength(msg.prompt) + Buffer.byteLength(msg.model) > limits.maxPromptBytes) {
@@ -315,12 +314,20 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     return true;
   };
 
-  /** The last result, or a reason it is not valid JSON (only a tampered runtime sends that). */
-  const lastResult = (): { value: JsonValue } | { invalid: string } => {
-    if (lastResultLine === undefined) return { value: null };
-    const msg = parseMessage(lastResultLine);
-    if ('invalid' in msg || msg.t !== 'result') return { invalid: 'malformed result message' };
-    return { value: msg.value };
+  /**
+   * The last result: the JSON text between the runtime's prefix and the closing brace, kept
+   * exactly, and its parsed value. Only a tampered runtime sends something else.
+   */
+  const lastResult = (): { value: JsonValue; json: string } | { invalid: string } => {
+    if (lastResultLine === undefined) return { value: null, json: 'null' };
+    const line = lastResultLine;
+    if (line[line.length - 1] !== 0x7d) return { invalid: 'malformed result message' };
+    const json = line.subarray(RESULT_PREFIX.length, line.length - 1).toString('utf8');
+    try {
+      return { value: JSON.parse(json) as JsonValue, json };
+    } catch {
+      return { invalid: 'malformed result message' };
+    }
   };
 
   const completed = (base: RunCapture): RunResult => {
@@ -333,13 +340,14 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         error: `sandbox protocol error: ${r.invalid}`,
       };
     }
-    return { ...base, status: 'completed', result: r.value };
+    return { ...base, status: 'completed', result: r.value, resultJson: r.json };
   };
 
   const finish = (code: number | null, signal: NodeJS.Signals | null): RunResult => {
     const base = {
       stdout: Buffer.concat(out.stdout),
       stderr: Buffer.concat(out.stderr),
+      cut: { ...cut },
       executionMs: Math.round(runningMs()),
       llmWaitMs: Math.round(waitedMs()),
       backend: ctx.backend,
@@ -525,6 +533,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       (e: unknown): RunResult => ({
         stdout: Buffer.concat(out.stdout),
         stderr: Buffer.concat(out.stderr),
+        cut: { ...cut },
         executionMs: Math.round(runningMs()),
         llmWaitMs: Math.round(waitedMs()),
         backend: ctx.backend,

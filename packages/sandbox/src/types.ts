@@ -124,6 +124,11 @@ export interface RunCapture {
   stdout: Buffer;
   /** Raw stderr bytes, at most `maxOutputBytes` (not redacted). */
   stderr: Buffer;
+  /**
+   * Which streams' capture stopped at `maxOutputBytes` (the run then ends with the `output`
+   * limit): only those are cut; the other one is whole.
+   */
+  cut: { stdout: boolean; stderr: boolean };
   /** Running time in ms (wall clock minus time waiting for LLM answers). */
   executionMs: number;
   /** Time spent waiting for LLM answers, ms. */
@@ -134,7 +139,16 @@ export interface RunCapture {
 /** The closed outcome of a run. Every variant but `completed` has a human-readable `error`. */
 export type RunResult = RunCapture &
   (
-    | { status: 'completed'; result: JsonValue }
+    | {
+        status: 'completed';
+        /** The value passed to `set_result` (null when it was never called). */
+        result: JsonValue;
+        /**
+         * The same value as the JSON text the runtime produced: exact where `result` cannot be
+         * (integers beyond 2^53, `-0.0`).
+         */
+        resultJson: string;
+      }
     | { status: 'error'; cause: ErrorCause; error: string; exitCode?: number; signal?: string }
     | { status: 'timeout'; error: string }
     | { status: 'limit'; limit: LimitKind; error: string }

@@ -76,6 +76,34 @@ describe('runtime globals', () => {
     }
   });
 
+  it('hands over the JSON text exactly: big integers, -0.0, long floats; NaN is refused', async () => {
+    const r = await run(
+      sandbox,
+      [
+        'try:',
+        '    set_result(float("nan"))',
+        'except TypeError as e:',
+        '    nan = str(e)',
+        'set_result({"big": 2**64, "digits": 12345678901234567890, "neg0": -0.0,',
+        '            "f": 0.1 + 0.2, "nan": nan})',
+      ].join('\n'),
+    );
+    expect(r.status).toBe('completed');
+    if (r.status !== 'completed') return;
+    expect(r.resultJson).toContain('"big":18446744073709551616');
+    expect(r.resultJson).toContain('"digits":12345678901234567890');
+    expect(r.resultJson).toContain('"neg0":-0.0');
+    expect(r.resultJson).toContain('"f":0.30000000000000004');
+    expect((r.result as { nan: string }).nan).toMatch(/not JSON-serialisable.*Out of range float/);
+    const none = await run(sandbox, 'pass');
+    expect(none).toMatchObject({ status: 'completed', result: null, resultJson: 'null' });
+  });
+
+  it('a result message not in the runtime format is a protocol error', async () => {
+    const r = await run(sandbox, 'import os\nos.write(200, b\'{"t": "result", "value": 1}\\n\')');
+    expect(r).toMatchObject({ status: 'error', cause: 'protocol' });
+  });
+
   it('result is null when set_result is never called', async () => {
     const r = await run(sandbox, 'print("no result")');
     expect(r).toMatchObject({ status: 'completed', result: null });
@@ -178,11 +206,16 @@ describe('runtime globals', () => {
   });
 
   it('stops at the output cap with a limit result and keeps exactly the cap', async () => {
-    const r = await run(sandbox, 'import sys\nwhile True:\n    sys.stdout.write("x" * 4096)', {
-      limits: { maxOutputBytes: 10_000, timeoutMs: 10_000 },
-    });
+    const r = await run(
+      sandbox,
+      'import sys\nsys.stderr.write("err\\n")\nsys.stderr.flush()\nwhile True:\n    sys.stdout.write("x" * 4096)',
+      { limits: { maxOutputBytes: 10_000, timeoutMs: 10_000 } },
+    );
     expect(r).toMatchObject({ status: 'limit', limit: 'output' });
     expect(r.stdout.length).toBe(10_000);
+    // Only the stream that passed the cap is marked cut; the other one is whole.
+    expect(r.cut).toEqual({ stdout: true, stderr: false });
+    expect(text(r.stderr)).toBe('err\n');
   });
 
   it('a result larger than maxResultBytes is a clear error', async () => {

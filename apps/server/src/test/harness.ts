@@ -10,9 +10,11 @@ import { createMemoryLogger } from '../logger.js';
 import { createLoginLimiter } from '../services/admin/login-limiter.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
+import { pythonUnprintable } from '../services/python-unicode.js';
 import { sandboxHealth } from '../services/sandbox-health.js';
 
 let sharedSandbox: Sandbox | undefined;
+let testUnprintable: [number, number][] | undefined;
 /**
  * First uid of this test worker's range. Test files run in parallel processes (and the sandbox
  * package's tests at the same time), and a uid is killed clean after each run, so every worker
@@ -82,7 +84,8 @@ export function createTestContext(
     // Replaced just below: the engine needs the finished deps.
     executions: undefined as unknown as ExecutionEngine,
   };
-  deps.executions = new ExecutionEngine(deps);
+  testUnprintable ??= pythonUnprintable('/usr/bin/python3');
+  deps.executions = new ExecutionEngine({ ...deps, pythonUnprintable: testUnprintable });
   const app = createApp(deps);
 
   /** JSON request helper: `call('POST', '/profiles', { body })`. */

@@ -7,6 +7,7 @@ import { adminCredential, listCredentialsForAdmin } from '../../services/credent
 import type { CredentialRow } from '../../services/credentials/queries.js';
 import { removeCredential } from '../../services/credentials/remove.js';
 import { updateCredential } from '../../services/credentials/update.js';
+import { MAX_CREDENTIAL_VALUE_LENGTH } from '../../services/redaction-policy.js';
 import {
   AdminCredentialSchema,
   CredentialName,
@@ -20,7 +21,10 @@ import {
 const Value = z
   .string()
   .min(1, 'Value must not be empty; send null to clear it')
-  .max(65_536, 'Value must be at most 65536 characters')
+  .max(
+    MAX_CREDENTIAL_VALUE_LENGTH,
+    `Value must be at most ${MAX_CREDENTIAL_VALUE_LENGTH} characters`,
+  )
   .openapi({ format: 'password' });
 
 const Params = z.object({ name: CredentialName.openapi({ param: { name: 'name', in: 'path' } }) });

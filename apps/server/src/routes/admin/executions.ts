@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import type { AdminEnv } from '../../http/admin-auth.js';
 import { validationHook } from '../../http/validation.js';
+import { exactJson } from '../../lib/exact-json.js';
 import { recordAudit } from '../../services/audit/record.js';
 import { listExecutions } from '../../services/executions/list.js';
 import { exchangesOf, getExecution, TERMINAL } from '../../services/executions/queries.js';
@@ -134,82 +135,85 @@ const WEEK_MS = 7 * 24 * 3600_000;
 
 export function adminExecutionRoutes(deps: AppDeps) {
   const view = (id: string) => adminDetailView(getExecution(deps.db, id), exchangesOf(deps.db, id));
-  return new OpenAPIHono<AdminEnv>({ defaultHook: validationHook })
-    .openapi(list, (c) => {
-      const q = c.req.valid('query');
-      const { rows, total } = listExecutions(deps.db, {
-        profileId: q.profile_id,
-        status: q.status,
-        since: q.since,
-        until: q.until,
-        limit: q.limit,
-        offset: q.offset,
-      });
-      return c.json({ executions: rows.map(adminListItemView), total }, 200);
-    })
-    .openapi(detail, (c) => c.json(view(c.req.valid('param').id) as z.infer<typeof Detail>, 200))
-    .openapi(cancel, (c) => {
-      const { id } = c.req.valid('param');
-      const row = getExecution(deps.db, id);
-      if (TERMINAL.has(row.status) || !deps.executions.cancel(id)) {
-        throw new AppError(
-          'CONFLICT',
-          `Execution is '${getExecution(deps.db, id).status}' and cannot be cancelled`,
-        );
-      }
-      recordAudit(deps, c.get('actor'), 'execution.cancel', { type: 'execution', id });
-      return c.json(view(id) as z.infer<typeof Detail>, 200);
-    })
-    .openapi(stats, async (c) => {
-      const now = deps.clock();
-      const creds = deps.db.select({ n: count() }).from(credentials).get()?.n ?? 0;
-      const withValue =
-        deps.db.select({ n: count() }).from(credentials).where(isNotNull(credentials.value)).get()
-          ?.n ?? 0;
-      const ps = deps.db.select().from(profiles).all();
-      const live = ps.filter((p) => p.locked && !p.revoked);
-      const byStatus = Object.fromEntries(executionStatuses.map((s) => [s, 0])) as Record<
-        string,
-        number
-      >;
-      for (const r of deps.db
-        .select({ status: executions.status, n: count() })
-        .from(executions)
-        .groupBy(executions.status)
-        .all()) {
-        byStatus[r.status] = r.n;
-      }
-      const last24h =
-        deps.db
-          .select({ n: count() })
+  return (
+    new OpenAPIHono<AdminEnv>({ defaultHook: validationHook })
+      .openapi(list, (c) => {
+        const q = c.req.valid('query');
+        const { rows, total } = listExecutions(deps.db, {
+          profileId: q.profile_id,
+          status: q.status,
+          since: q.since,
+          until: q.until,
+          limit: q.limit,
+          offset: q.offset,
+        });
+        return c.json({ executions: rows.map(adminListItemView), total }, 200);
+      })
+      // The Detail shape with the result's numbers exact (see the agent poll route).
+      .openapi(detail, (c) => exactJson(c, view(c.req.valid('param').id)) as never)
+      .openapi(cancel, (c) => {
+        const { id } = c.req.valid('param');
+        const row = getExecution(deps.db, id);
+        if (TERMINAL.has(row.status) || !deps.executions.cancel(id)) {
+          throw new AppError(
+            'CONFLICT',
+            `Execution is '${getExecution(deps.db, id).status}' and cannot be cancelled`,
+          );
+        }
+        recordAudit(deps, c.get('actor'), 'execution.cancel', { type: 'execution', id });
+        return c.json(view(id) as z.infer<typeof Detail>, 200);
+      })
+      .openapi(stats, async (c) => {
+        const now = deps.clock();
+        const creds = deps.db.select({ n: count() }).from(credentials).get()?.n ?? 0;
+        const withValue =
+          deps.db.select({ n: count() }).from(credentials).where(isNotNull(credentials.value)).get()
+            ?.n ?? 0;
+        const ps = deps.db.select().from(profiles).all();
+        const live = ps.filter((p) => p.locked && !p.revoked);
+        const byStatus = Object.fromEntries(executionStatuses.map((s) => [s, 0])) as Record<
+          string,
+          number
+        >;
+        for (const r of deps.db
+          .select({ status: executions.status, n: count() })
           .from(executions)
-          .where(gte(executions.createdAt, new Date(now.getTime() - 24 * 3600_000)))
-          .get()?.n ?? 0;
-      return c.json(
-        {
-          credentials: { total: creds, with_value: withValue, missing_value: creds - withValue },
-          profiles: {
-            total: ps.length,
-            unlocked: ps.filter((p) => !p.locked && !p.revoked).length,
-            locked: live.length,
-            revoked: ps.filter((p) => p.revoked).length,
-            expired: ps.filter((p) => !p.revoked && isExpired(p, now)).length,
-            expiring_soon: live.filter(
-              (p) =>
-                p.expiresAt !== null &&
-                !isExpired(p, now) &&
-                p.expiresAt.getTime() - now.getTime() < WEEK_MS,
-            ).length,
+          .groupBy(executions.status)
+          .all()) {
+          byStatus[r.status] = r.n;
+        }
+        const last24h =
+          deps.db
+            .select({ n: count() })
+            .from(executions)
+            .where(gte(executions.createdAt, new Date(now.getTime() - 24 * 3600_000)))
+            .get()?.n ?? 0;
+        return c.json(
+          {
+            credentials: { total: creds, with_value: withValue, missing_value: creds - withValue },
+            profiles: {
+              total: ps.length,
+              unlocked: ps.filter((p) => !p.locked && !p.revoked).length,
+              locked: live.length,
+              revoked: ps.filter((p) => p.revoked).length,
+              expired: ps.filter((p) => !p.revoked && isExpired(p, now)).length,
+              expiring_soon: live.filter(
+                (p) =>
+                  p.expiresAt !== null &&
+                  !isExpired(p, now) &&
+                  p.expiresAt.getTime() - now.getTime() < WEEK_MS,
+              ).length,
+            },
+            executions: {
+              total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+              last_24h: last24h,
+              by_status: byStatus,
+            },
+            queue: deps.executions.state(),
+            sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
           },
-          executions: {
-            total: Object.values(byStatus).reduce((a, b) => a + b, 0),
-            last_24h: last24h,
-            by_status: byStatus,
-          },
-          queue: deps.executions.state(),
-          sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
-        },
-        200,
-      );
-    });
+          200,
+        );
+      })
+  );
 }

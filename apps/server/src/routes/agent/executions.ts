@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
 import { validationHook } from '../../http/validation.js';
 import { baseUrl } from '../../lib/base-url.js';
+import { exactJson } from '../../lib/exact-json.js';
 import { listExecutions } from '../../services/executions/list.js';
 import { getExecution, pendingExchange, TERMINAL } from '../../services/executions/queries.js';
 import { respondToExecution } from '../../services/executions/respond.js';
@@ -168,7 +169,9 @@ export function agentExecutionRoutes(deps: AppDeps) {
         await deps.executions.waitForChange(id, wait * 1000, c.req.raw.signal);
         row = getExecution(deps.db, id);
       }
-      return c.json(pollView(row, pendingExchange(deps.db, id)) as z.infer<typeof Poll>, 200);
+      // The Poll shape, written with the result's numbers exactly as the script produced them
+      // (c.json would round them); the cast only tells the router it is that response.
+      return exactJson(c, pollView(row, pendingExchange(deps.db, id))) as never;
     })
     .openapi(respond, (c) =>
       c.json(respondToExecution(deps, c.req.valid('param').id, c.req.valid('json').response), 200),

@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
-import type { Redactor } from '@airlock/redactor';
-import type { JsonValue, RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
+import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
+import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { isExpired } from '../profiles/queries.js';
+import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
 import { type ExecutionRow, findExecution } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { settingsFor } from './secrets.js';
@@ -23,6 +24,8 @@ export interface EngineDeps {
     Config,
     'concurrency' | 'queueSize' | 'maxOutputBytes' | 'llmWaitLimitSeconds' | 'memoryBytes'
   >;
+  /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
+  pythonUnprintable: UnprintableRanges;
 }
 
 export interface QueueState {
@@ -57,7 +60,7 @@ export class ExecutionEngine {
   readonly #queue: string[] = [];
   /** Scripts as submitted, only in memory: the database keeps a redacted copy. */
   readonly #scripts = new Map<string, string>();
-  readonly #redaction = new RedactorCache();
+  readonly #redaction: RedactorCache;
   readonly #running = new Map<string, RunHandle | null>();
   readonly #cancelled = new Set<string>();
   readonly #changes = new EventEmitter();
@@ -65,6 +68,7 @@ export class ExecutionEngine {
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#redaction = new RedactorCache(deps.pythonUnprintable);
     this.#changes.setMaxListeners(0);
   }
 
@@ -258,8 +262,9 @@ export class ExecutionEngine {
         timeoutMs: row.timeoutSeconds * 1000,
         cpuSeconds: row.timeoutSeconds + 1,
         memoryBytes: config.memoryBytes,
-        // Capture enough past the cap that a secret straddling it is still whole when redacted.
-        maxOutputBytes: config.maxOutputBytes + redactor.maxPatternLength,
+        // Capture enough past the cap that a secret straddling it is still whole when redacted;
+        // a fixed margin: where the capture stops must not depend on the stored secrets.
+        maxOutputBytes: config.maxOutputBytes + OUTPUT_CAPTURE_MARGIN,
         llmWaitMs: config.llmWaitLimitSeconds * 1000,
       },
       onEvent: (event) => {
@@ -296,6 +301,11 @@ export class ExecutionEngine {
     return null;
   }
 
+  /**
+   * The stored outcome of a run: every text redacted. What a truncated stream shows is a function
+   * of byte counts and whole matches only (the redactor's cut rule, and notices that quote the
+   * configured cap, never a secret-dependent length).
+   */
   #outcome(result: RunResult, redactor: Redactor, cancelled: boolean): Outcome {
     const cap = this.#deps.config.maxOutputBytes;
     const counts: Record<string, number> = {};
@@ -303,22 +313,18 @@ export class ExecutionEngine {
       for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
     };
     try {
-      const outputCut = result.status === 'limit' && result.limit === 'output';
-      const stdout = redactor.redactOutput(result.stdout, {
-        maxOutputBytes: cap,
-        inputTruncated: outputCut,
-      });
-      const stderr = redactor.redactOutput(result.stderr, {
-        maxOutputBytes: cap,
-        inputTruncated: outputCut,
-      });
-      add(stdout.counts);
-      add(stderr.counts);
-      const text = (s: { text: string; truncated: boolean; omittedBytes: number }) =>
-        s.truncated ? `${s.text}\n[output truncated: ${s.omittedBytes} bytes omitted]` : s.text;
+      const stream = (name: 'stdout' | 'stderr') => {
+        const cut = result.cut[name];
+        const r = redactor.redactOutput(result[name], { maxOutputBytes: cap, inputTruncated: cut });
+        add(r.counts);
+        if (cut) return `${r.text}\n[output truncated: more than ${cap} bytes written]`;
+        return r.truncated
+          ? `${r.text}\n[output truncated: ${r.omittedBytes} bytes omitted]`
+          : r.text;
+      };
       const base = {
-        stdout: text(stdout),
-        stderr: text(stderr),
+        stdout: stream('stdout'),
+        stderr: stream('stderr'),
         executionTimeMs: Math.round(result.executionMs),
       };
       const redactText = (s: string) => {
@@ -326,43 +332,41 @@ export class ExecutionEngine {
         add(r.counts);
         return r.text;
       };
+      const failed = (status: 'error' | 'timeout', error: string): Outcome => ({
+        ...base,
+        status,
+        resultJson: null,
+        error,
+        counts,
+      });
       switch (result.status) {
         case 'completed': {
-          const r = redactor.redactJson(result.result as JsonValue);
+          const r = redactor.redactJsonText(result.resultJson);
+          if (!r.ok) {
+            // Only nesting can be refused here (the runner checked the JSON); stdout and
+            // stderr are kept.
+            return failed(
+              'error',
+              r.reason === 'too_deep'
+                ? `set_result(): the value is nested deeper than ${DEFAULT_MAX_JSON_DEPTH} levels; the result was discarded`
+                : 'set_result(): the value is not valid JSON; the result was discarded',
+            );
+          }
           add(r.counts);
-          return {
-            ...base,
-            status: 'completed',
-            resultJson: JSON.stringify(r.value),
-            error: null,
-            counts,
-          };
+          return { ...base, status: 'completed', resultJson: r.text, error: null, counts };
         }
         case 'timeout':
-          return {
-            ...base,
-            status: 'timeout',
-            resultJson: null,
-            error: redactText(result.error),
-            counts,
-          };
+          return failed('timeout', redactText(result.error));
         case 'cancelled':
-          return {
-            ...base,
-            status: 'error',
-            resultJson: null,
-            error: cancelled ? 'cancelled by the admin' : redactText(result.error),
-            counts,
-          };
+          return failed('error', cancelled ? 'cancelled by the admin' : redactText(result.error));
         case 'limit':
+          if (result.limit === 'output') {
+            const which = result.cut.stdout ? 'stdout' : 'stderr';
+            return failed('error', `output limit exceeded: more than ${cap} bytes on ${which}`);
+          }
+          return failed('error', redactText(result.error));
         case 'error':
-          return {
-            ...base,
-            status: 'error',
-            resultJson: null,
-            error: redactText(result.error),
-            counts,
-          };
+          return failed('error', redactText(result.error));
       }
     } catch (err) {
       // Fail closed: nothing the script produced is kept when redaction itself failed.

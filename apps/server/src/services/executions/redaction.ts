@@ -1,10 +1,14 @@
+import type { AirlockDb } from '@airlock/db';
 import { credentials, profiles } from '@airlock/db';
-import { createRedactor, type Redactor } from '@airlock/redactor';
+import { createRedactor, type Redactor, type UnprintableRanges } from '@airlock/redactor';
+import type { Keyring } from '@airlock/vault';
 import { count, max, sql } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { allSecrets } from './secrets.js';
 
-type Deps = Pick<AppDeps, 'db' | 'keyring'>;
+interface Deps {
+  db: AirlockDb;
+  keyring: Keyring;
+}
 
 /**
  * The redactor over every stored secret, rebuilt only when the stored secrets change. The
@@ -15,10 +19,15 @@ export class RedactorCache {
   #fingerprint = '';
   #redactor: Redactor | undefined;
 
+  /** @param pythonUnprintable what the script interpreter's `repr` escapes (python-unicode.ts) */
+  constructor(private readonly pythonUnprintable: UnprintableRanges) {}
+
   get(deps: Deps): Redactor {
     const fp = fingerprint(deps);
     if (this.#redactor === undefined || fp !== this.#fingerprint) {
-      this.#redactor = createRedactor(allSecrets(deps));
+      this.#redactor = createRedactor(allSecrets(deps), {
+        pythonUnprintable: this.pythonUnprintable,
+      });
       this.#fingerprint = fp;
     }
     return this.#redactor;

@@ -1,7 +1,8 @@
+import type { AirlockDb } from '@airlock/db';
 import { credentials, profileCredentials, profiles } from '@airlock/db';
 import type { Secret } from '@airlock/redactor';
+import type { Keyring } from '@airlock/vault';
 import { eq, isNotNull } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { credentialValueContext, openText, profileSecretContext } from '../../lib/sealed.js';
 
 /** Marker name for profile key secrets found in output. */
@@ -12,7 +13,7 @@ export const PROFILE_SECRET_NAME = 'PROFILE_KEY_SECRET';
  * profile key secrets — for the redactor. Read at the start of each run, so a rotated value is
  * masked from the next run on.
  */
-export function allSecrets(deps: Pick<AppDeps, 'db' | 'keyring'>): Secret[] {
+export function allSecrets(deps: { db: AirlockDb; keyring: Keyring }): Secret[] {
   const out: Secret[] = [];
   for (const c of deps.db.select().from(credentials).where(isNotNull(credentials.value)).all()) {
     out.push({
@@ -35,7 +36,7 @@ export function allSecrets(deps: Pick<AppDeps, 'db' | 'keyring'>): Secret[] {
 
 /** The running profile's credentials that have values: the script's `settings`. */
 export function settingsFor(
-  deps: Pick<AppDeps, 'db' | 'keyring'>,
+  deps: { db: AirlockDb; keyring: Keyring },
   profileId: string,
 ): Record<string, string> {
   const rows = deps.db

@@ -1,7 +1,10 @@
+import { RawJson } from '../../lib/exact-json.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
 import { type ExecutionRow, type LlmExchangeRow, TERMINAL } from './queries.js';
 
-const parseResult = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
+/** The stored result text, written as it is (exact numbers): serialize with `stringifyExact`. */
+const resultOf = (json: string | null): RawJson | null =>
+  json === null ? null : new RawJson(json);
 
 /**
  * The poll shape (contract): `{execution_id, status}` while pending or running; plus
@@ -20,7 +23,7 @@ export function pollView(row: ExecutionRow, pending: LlmExchangeRow | undefined)
   if (!TERMINAL.has(row.status)) return base;
   return {
     ...base,
-    result: parseResult(row.resultJson),
+    result: resultOf(row.resultJson),
     stdout: row.stdout ?? '',
     stderr: row.stderr ?? '',
     error: row.error,
@@ -60,7 +63,7 @@ export function adminDetailView(row: ExecutionRow, exchanges: LlmExchangeRow[]) 
     script: row.script,
     stdout: row.stdout,
     stderr: row.stderr,
-    result: parseResult(row.resultJson),
+    result: resultOf(row.resultJson),
     error: row.error,
     timeout_seconds: row.timeoutSeconds,
     redaction_counts:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CREDENTIAL_NAME, CREDENTIAL_NAME_MAX } from '../../lib/names.js';
+import { MAX_CREDENTIAL_VALUE_LENGTH } from '../redaction-policy.js';
 
 /**
  * The plaintext inside an export file (the vault's passphrase format wraps it). Values and key
@@ -18,7 +19,7 @@ export const exportDocumentSchema = z.object({
       z.object({
         name: z.string().regex(CREDENTIAL_NAME).max(CREDENTIAL_NAME_MAX),
         description: z.string().max(2000),
-        value: z.string().max(65_536).nullable(),
+        value: z.string().max(MAX_CREDENTIAL_VALUE_LENGTH).nullable(),
         value_updated_at: iso.nullable(),
         created_at: iso,
         updated_at: iso,
