@@ -126,6 +126,7 @@ export async function lockedProfileOn(server: SpawnedServer, values: Record<stri
     admin,
     profile,
     keyId,
+    secret,
     async execute(script: string) {
       const s = signV2(secret, script);
       return server.api(
