@@ -41,6 +41,8 @@ const envSchema = z.object({
   AIRLOCK_DB_BUSY_TIMEOUT_MS: intFrom(0, 600_000, 5000),
   AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_HISTORY_MAX_MB: intFrom(1, 1024 * 1024, 256),
+  AIRLOCK_HISTORY_DAYS: intFrom(0, 36_500, 30),
   AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
   AIRLOCK_PIP_FIND_LINKS: z.string().min(1).optional(),
   AIRLOCK_PIP_NO_INDEX: booleanish.default(false),
@@ -75,6 +77,10 @@ export interface Config {
   queueSize: number;
   llmWaitLimitSeconds: number;
   maxOutputBytes: number;
+  /** Most bytes of execution history kept (scripts, outputs, results, LLM exchanges). */
+  historyMaxBytes: number;
+  /** Days an execution's history is kept after it ends; 0 keeps it until the size limit. */
+  historyRetentionDays: number;
   /** How long a write waits for the database lock before answering 503. */
   dbBusyTimeoutMs: number;
   /** Address-space limit of each script process, bytes. */
@@ -143,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queueSize: e.AIRLOCK_QUEUE_SIZE,
     llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
     maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
+    historyMaxBytes: e.AIRLOCK_HISTORY_MAX_MB * 1024 * 1024,
+    historyRetentionDays: e.AIRLOCK_HISTORY_DAYS,
     memoryBytes: e.AIRLOCK_MEMORY_MB * 1024 * 1024,
     dbBusyTimeoutMs: e.AIRLOCK_DB_BUSY_TIMEOUT_MS,
     sessionIdleMs: e.AIRLOCK_SESSION_IDLE_MINUTES * 60_000,

@@ -162,6 +162,7 @@ export async function buildDeps(
       logger.error('reinstalling requirements failed', { error: String(err) }),
     );
     const interrupted = deps.executions.recover();
+    deps.executions.startRetention();
     if (interrupted > 0)
       logger.warn('closed executions interrupted by the previous shutdown', { count: interrupted });
     pruneSessions(deps);

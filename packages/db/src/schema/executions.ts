@@ -39,6 +39,13 @@ export const executions = sqliteTable(
     /** JSON object: credential name → number of masked occurrences (admin only). */
     redactionCounts: text('redaction_counts'),
     clientIp: text('client_ip'),
+    /**
+     * UTF-8 bytes of the history this execution keeps (script, outputs, result, error, LLM
+     * prompts and answers), for the history size limit.
+     */
+    historyBytes: integer('history_bytes').notNull().default(0),
+    /** When retention dropped its script, outputs and LLM exchanges (the row itself stays). */
+    prunedAt: timestamp('pruned_at'),
     createdAt: timestamp('created_at').notNull(),
     startedAt: timestamp('started_at'),
     completedAt: timestamp('completed_at'),
@@ -48,6 +55,7 @@ export const executions = sqliteTable(
     index('executions_profile_created').on(t.profileId, t.createdAt),
     index('executions_status').on(t.status),
     index('executions_created').on(t.createdAt),
+    index('executions_unpruned').on(t.prunedAt, t.createdAt),
   ],
 );
 

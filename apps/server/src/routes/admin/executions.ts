@@ -26,6 +26,10 @@ const ListItem = z
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
     error_summary: z.string().nullable(),
+    pruned_at: z.string().nullable().openapi({
+      description:
+        'When history retention dropped the script, outputs, result and LLM exchanges (the row stays)',
+    }),
   })
   .openapi('AdminExecutionListItem');
 const Detail = ListItem.extend({
@@ -124,6 +128,18 @@ const stats = createRoute({
           capacity: z.number(),
         }),
         sandbox: z.object({ backend: z.string(), ok: z.boolean() }),
+        history: z
+          .object({
+            bytes: z.number(),
+            limit_bytes: z.number(),
+            retention_days: z.number(),
+            pruned_executions: z.number(),
+            database_bytes: z.number(),
+          })
+          .openapi({
+            description:
+              'Execution history kept (scripts, outputs, results, LLM exchanges) against AIRLOCK_HISTORY_MAX_MB and AIRLOCK_HISTORY_DAYS; the oldest is pruned first',
+          }),
       }),
       'Stats',
     ),
@@ -161,7 +177,7 @@ export function adminExecutionRoutes(deps: AppDeps) {
           );
         }
         recordAudit(deps, c.get('actor'), 'execution.cancel', { type: 'execution', id });
-        return c.json(view(id) as z.infer<typeof Detail>, 200);
+        return exactJson(c, view(id)) as never;
       })
       .openapi(stats, async (c) => {
         const now = deps.clock();
@@ -211,6 +227,7 @@ export function adminExecutionRoutes(deps: AppDeps) {
             },
             queue: deps.executions.state(),
             sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
+            history: deps.executions.historyUsage(),
           },
           200,
         );

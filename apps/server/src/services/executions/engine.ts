@@ -4,14 +4,15 @@ import { executions, llmExchanges, profiles } from '@airlock/db';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
-import { type ExecutionRow, findExecution } from './queries.js';
+import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
+import { HistoryRetention, type HistoryUsage, historyBytesSql } from './retention.js';
 import { settingsFor } from './secrets.js';
 
 export interface EngineDeps {
@@ -22,7 +23,13 @@ export interface EngineDeps {
   logger: Logger;
   config: Pick<
     Config,
-    'concurrency' | 'queueSize' | 'maxOutputBytes' | 'llmWaitLimitSeconds' | 'memoryBytes'
+    | 'concurrency'
+    | 'queueSize'
+    | 'maxOutputBytes'
+    | 'llmWaitLimitSeconds'
+    | 'memoryBytes'
+    | 'historyMaxBytes'
+    | 'historyRetentionDays'
   >;
   /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
   pythonUnprintable: UnprintableRanges;
@@ -61,6 +68,7 @@ export class ExecutionEngine {
   /** Scripts as submitted, only in memory: the database keeps a redacted copy. */
   readonly #scripts = new Map<string, string>();
   readonly #redaction: RedactorCache;
+  readonly #history: HistoryRetention;
   readonly #running = new Map<string, RunHandle | null>();
   readonly #cancelled = new Set<string>();
   readonly #changes = new EventEmitter();
@@ -69,6 +77,7 @@ export class ExecutionEngine {
   constructor(deps: EngineDeps) {
     this.#deps = deps;
     this.#redaction = new RedactorCache(deps.pythonUnprintable);
+    this.#history = new HistoryRetention(deps);
     this.#changes.setMaxListeners(0);
   }
 
@@ -80,6 +89,16 @@ export class ExecutionEngine {
       concurrency,
       capacity: concurrency + queueSize,
     };
+  }
+
+  /** Starts the hourly history sweep (by age; the size limit applies after every run). */
+  startRetention(): void {
+    this.#history.start();
+  }
+
+  /** How much history is kept, against the configured limits. */
+  historyUsage(): HistoryUsage {
+    return this.#history.usage();
   }
 
   /** Whether one more execution may be accepted now. */
@@ -169,15 +188,23 @@ export class ExecutionEngine {
     const now = this.#deps.clock();
     const r = this.#deps.db
       .update(executions)
-      .set({ status: 'error', error: INTERRUPTED, completedAt: now, updatedAt: now })
+      .set({
+        status: 'error',
+        error: INTERRUPTED,
+        historyBytes: historyBytesSql(Buffer.byteLength(INTERRUPTED)),
+        completedAt: now,
+        updatedAt: now,
+      })
       .where(inArray(executions.status, ['pending', 'running', 'awaiting_llm']))
       .run();
+    if (r.changes > 0) this.#history.recount();
     return r.changes;
   }
 
   /** Stops accepting, cancels everything in progress and waits for the runs to end. */
   async shutdown(): Promise<void> {
     this.#stopping = true;
+    this.#history.stop();
     for (const id of this.#queue.splice(0)) {
       this.#scripts.delete(id);
       this.#finish(id, { ...emptyOutcome(), status: 'error', error: INTERRUPTED });
@@ -384,7 +411,11 @@ export class ExecutionEngine {
 
   #finish(id: string, o: Outcome): void {
     const now = this.#deps.clock();
-    this.#deps.db
+    let outcomeBytes = 0;
+    for (const t of [o.stdout, o.stderr, o.resultJson, o.error]) {
+      if (t !== null) outcomeBytes += Buffer.byteLength(t);
+    }
+    const done = this.#deps.db
       .update(executions)
       .set({
         status: o.status,
@@ -394,12 +425,16 @@ export class ExecutionEngine {
         error: o.error,
         executionTimeMs: o.executionTimeMs,
         redactionCounts: JSON.stringify(o.counts),
+        historyBytes: historyBytesSql(outcomeBytes),
         completedAt: now,
         updatedAt: now,
       })
-      .where(eq(executions.id, id))
-      .run();
+      // An execution ends once: a terminal row is never rewritten.
+      .where(and(eq(executions.id, id), notInArray(executions.status, [...TERMINAL])))
+      .returning({ bytes: executions.historyBytes })
+      .get();
     this.#announce(id);
+    if (done) this.#history.added(done.bytes);
   }
 
   #announce(id: string): void {

@@ -52,6 +52,7 @@ export function adminListItemView(row: ExecutionRow) {
     started_at: isoOrNull(row.startedAt),
     error_summary:
       row.error === null ? null : (row.error.trim().split('\n').at(-1) ?? '').slice(0, 200),
+    pruned_at: isoOrNull(row.prunedAt),
   };
 }
 

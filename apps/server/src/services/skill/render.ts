@@ -106,7 +106,7 @@ These globals exist in every script (no import needed):
 | name | what |
 |---|---|
 | \`settings[NAME]\`, \`settings.get(NAME, default)\`, \`settings.keys()\`, \`NAME in settings\` | the profile's credentials that have values (read-only) |
-| \`set_result(value)\` | the JSON result of the execution; the last call wins |
+| \`set_result(value)\` | the JSON result of the execution; the last call wins; numbers come back exactly as Python writes them (big integers too); \`NaN\`/\`Infinity\` are refused |
 | \`llm.complete(prompt, model="default") -> str\` | pauses; you answer via \`/respond\`; unanswered after ${input.llmWaitLimitSeconds} s, the execution ends with an error |
 | \`print(...)\`, stderr | captured (bounded) and returned, with every secret replaced by \`[REDACTED:NAME]\` |
 
@@ -193,7 +193,8 @@ original for a retried version-2 request). \`GET /executions/{id}\`:
 - \`awaiting_llm\`: also \`llm_request: {prompt, model}\` and \`prompt\`
 - \`completed\`, \`error\`, \`timeout\`: \`{execution_id, status, result, stdout, stderr, error,
   execution_time_ms}\`; \`error\` holds the Python traceback or the reason (timeout, memory limit,
-  output limit, interrupted by a restart).
+  output limit, interrupted by a restart). A stream longer than the output limit ends with
+  \`[output truncated: ...]\`.
 
 \`GET /executions\` (with \`Authorization: Bearer <key id>\`) lists your profile's executions.
 
