@@ -177,6 +177,8 @@ export interface ExecutionSummary {
   started_at: string | null;
   completed_at: string | null;
   error_summary: string | null;
+  /** When history retention dropped the script, outputs and result (the row stays). */
+  pruned_at: string | null;
 }
 
 export interface ExecutionPage {
@@ -223,6 +225,7 @@ export interface ExecutionDetail {
   redaction_counts: Record<string, number>;
   llm_request: { prompt: string; model: string } | null;
   llm_exchanges: LlmExchange[];
+  pruned_at: string | null;
 }
 
 export interface Stats {
@@ -239,6 +242,14 @@ export interface Stats {
   queue: { running: number; queued: number; concurrency: number; capacity: number };
   /** `ok` is not sent by every server version; absent means unknown. */
   sandbox: { backend: string; ok?: boolean };
+  /** Execution history kept against its limits (absent from older servers). */
+  history?: {
+    bytes: number;
+    limit_bytes: number;
+    retention_days: number;
+    pruned_executions: number;
+    database_bytes: number;
+  };
 }
 
 export interface InstalledPackage {

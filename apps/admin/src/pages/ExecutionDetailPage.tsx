@@ -124,6 +124,13 @@ function Detail({ e }: { e: ExecutionDetail }) {
           </table>
         )}
       </section>
+      {e.pruned_at ? (
+        <p className="note" role="status">
+          History retention removed this execution’s script, outputs, result and LLM exchanges on{' '}
+          {new Date(e.pruned_at).toLocaleString()} (its status, times and redaction counts are
+          kept).
+        </p>
+      ) : null}
       {e.error ? <Output title="Error" text={e.error} empty="" /> : null}
       <Output
         title="Result"

@@ -145,10 +145,24 @@ function StatsPanel({
               ? 'NOT working: scripts cannot run'
               : 'confines every script'}
           </Tile>
+          {stats.history ? (
+            <Tile
+              label="History kept"
+              value={`${Math.round((100 * stats.history.bytes) / stats.history.limit_bytes)} %`}
+            >
+              {megabytes(stats.history.bytes)} of {megabytes(stats.history.limit_bytes)}
+              {stats.history.retention_days > 0 ? ` · ${stats.history.retention_days} days` : ''} ·{' '}
+              {stats.history.pruned_executions} pruned
+            </Tile>
+          ) : null}
         </div>
       ) : null}
     </section>
   );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function Tile({
