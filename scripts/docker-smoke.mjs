@@ -13,7 +13,9 @@ if (!base || !password) {
   console.error('usage: node scripts/docker-smoke.mjs <base url> <admin password>');
   process.exit(2);
 }
-const { signV2 } = await import(new URL('../packages/auth/dist/index.js', import.meta.url).href);
+const { signApiRequest, signV2 } = await import(
+  new URL('../packages/auth/dist/index.js', import.meta.url).href
+);
 
 async function api(method, path, body, headers = {}) {
   const res = await fetch(`${base}${path}`, {
@@ -97,7 +99,14 @@ console.log('smoke: a 1 s timeout stopped a sleeping script');
 
 const pkg = process.env.SMOKE_PACKAGE;
 if (pkg) {
-  const installed = await api('POST', '/requirements', { packages: [pkg] }, agent);
+  // Installing is a signed request: the key id alone does not prove the key.
+  const body = { packages: [pkg] };
+  const proof = signApiRequest(secret, {
+    method: 'POST',
+    target: '/requirements',
+    body: JSON.stringify(body),
+  });
+  const installed = await api('POST', '/requirements', body, { ...agent, ...proof.headers });
   expect(installed.status === 200, `installing ${pkg} failed`, installed);
   const module = pkg.split('==')[0].replaceAll('-', '_');
   // A regular package has a __file__; an unreadable one would import as an empty namespace.

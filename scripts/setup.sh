@@ -24,6 +24,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Network mode `full` (package installs) runs pasta as an unprivileged uid, which opens
+# /dev/net/tun inside its own namespace: the device must be usable by other users, as udev's
+# default rule (0666) makes it. Some VM images leave it 0600.
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  echo "setup: making /dev/net/tun usable by unprivileged users (mode 0666, the usual default)"
+  "${sudo_cmd[@]}" chmod 0666 /dev/net/tun
+fi
+
 # pnpm, at the version package.json pins.
 want_pnpm=$(node -p "require('./package.json').packageManager.split('@')[1]")
 if [ "$(pnpm --version 2>/dev/null || true)" != "$want_pnpm" ]; then

@@ -89,22 +89,23 @@ describe('parseCommand', () => {
     );
   });
 
-  it('parses status with or without a key, accepting a bare key id', () => {
+  it('parses status with or without a key; a bare key id is refused (listing is signed)', () => {
     expect(parseCommand(['status'], {})).toEqual({
       kind: 'status',
       url: DEFAULT_URL,
-      keyId: undefined,
+      key: undefined,
       limit: 10,
       json: false,
     });
-    expect(parseCommand(['status', '--key', KEY_ID, '-n', '5'], {})).toMatchObject({
-      keyId: KEY_ID,
+    expect(parseCommand(['status', '--key', KEY, '-n', '5'], {})).toMatchObject({
+      key: { keyId: KEY_ID },
       limit: 5,
     });
     expect(parseCommand(['status', '--json'], { AIRLOCK_KEY: KEY })).toMatchObject({
-      keyId: KEY_ID,
+      key: { keyId: KEY_ID },
       json: true,
     });
+    usage(() => parseCommand(['status', '--key', KEY_ID], {}));
     usage(() => parseCommand(['status', 'extra'], {}));
     usage(() => parseCommand(['status', '--limit', '101'], {}));
   });

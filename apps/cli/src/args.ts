@@ -30,8 +30,8 @@ export interface ExecCommand {
 export interface StatusCommand {
   kind: 'status';
   url: string;
-  /** Only the key id is needed to list executions; absent without a key. */
-  keyId: string | undefined;
+  /** The full key: listing executions is a request signed with its secret. Absent without a key. */
+  key: { keyId: string; secret: string } | undefined;
   limit: number;
   json: boolean;
 }
@@ -178,17 +178,22 @@ function parseStatus(args: string[], env: Env): Command {
   if (positionals.length > 0)
     throw usageError(`status takes no arguments, got "${positionals[0]}"`);
   const url = resolveUrl(values.url, env);
-  // Listing executions needs only the key id, so a bare key id is accepted too; with no key at
-  // all, status shows the server's health alone.
+  // Listing executions proves possession of the key secret (a key id is public), so it needs the
+  // whole key; with no key at all, status shows the server's health alone.
   const raw = values.key ?? (env.AIRLOCK_KEY || undefined);
-  let keyId: string | undefined;
+  let key: { keyId: string; secret: string } | undefined;
   if (raw !== undefined) {
-    keyId = isValidKeyId(raw.trim()) ? raw.trim() : resolveKey(raw, {}).keyId;
+    if (isValidKeyId(raw.trim())) {
+      throw usageError(
+        'status needs the whole key ark_<id>:<secret> to list executions (a key id alone is public)',
+      );
+    }
+    key = resolveKey(raw, {});
   }
   return {
     kind: 'status',
     url,
-    keyId,
+    key,
     limit:
       values.limit === undefined ? DEFAULT_STATUS_LIMIT : positiveInt('--limit', values.limit, 100),
     json: values.json,

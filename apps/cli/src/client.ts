@@ -3,6 +3,7 @@
  * `CliError` carrying the server's `detail`, `code` and `request_id`, and an unreachable server
  * into a `NetworkError`, so callers can tell "retry may help" from "the server said no".
  */
+import { signApiRequest } from '@airlock/auth';
 import { CliError, ExitCode } from './errors.js';
 
 export type ExecutionStatus =
@@ -256,10 +257,15 @@ export class AirlockClient {
     );
   }
 
-  /** `GET /executions` for the profile of `keyId`, newest first. */
-  async listExecutions(keyId: string, limit: number): Promise<ExecutionListItem[]> {
-    const r = await this.request('GET', `/executions?limit=${limit}`, 'GET /executions', {
-      headers: { authorization: `Bearer ${keyId}` },
+  /** `GET /executions` for the profile of `key`, newest first (signed with the key secret). */
+  async listExecutions(
+    key: { keyId: string; secret: string },
+    limit: number,
+  ): Promise<ExecutionListItem[]> {
+    const target = `/executions?limit=${limit}`;
+    const signed = signApiRequest(key.secret, { method: 'GET', target, body: '' });
+    const r = await this.request('GET', target, 'GET /executions', {
+      headers: { authorization: `Bearer ${key.keyId}`, ...signed.headers },
     });
     const body = asObject<{ executions?: unknown }>(r.body, 'GET /executions');
     if (!Array.isArray(body.executions)) {

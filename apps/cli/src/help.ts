@@ -57,11 +57,11 @@ Examples:
 export const STATUS_HELP = `Usage: airlock status [options]
 
 Shows the server's version, sandbox backend and whether it works, and its queue. With a key
-(--key or $AIRLOCK_KEY; the key id alone is enough) also the profile's recent executions.
+(--key or $AIRLOCK_KEY: the whole key, listing is signed) also the profile's recent executions.
 Exit 0 when the server is up and its sandbox works, 4 otherwise.
 
 Options:
-  -k, --key KEY     profile key, or just its key id ark_…
+  -k, --key KEY     profile key ark_<key id>:<secret>
   -u, --url URL     server URL (default: $AIRLOCK_URL or http://localhost:9090)
   -n, --limit N     how many executions to list (1..100, default 10)
       --json        print {url, http_status, health, executions?} as JSON

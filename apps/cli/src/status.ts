@@ -56,14 +56,13 @@ export async function runStatus(cmd: StatusCommand, io: StatusIo): Promise<ExitC
   const client = new AirlockClient({ baseUrl: cmd.url, ...(io.fetch ? { fetch: io.fetch } : {}) });
   const { httpStatus, health } = await client.health();
   const report: StatusReport = { url: cmd.url, http_status: httpStatus, health };
-  if (cmd.keyId !== undefined)
-    report.executions = await client.listExecutions(cmd.keyId, cmd.limit);
+  if (cmd.key !== undefined) report.executions = await client.listExecutions(cmd.key, cmd.limit);
   if (cmd.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     io.stdout(renderHealth(cmd.url, health));
-    if (cmd.keyId !== undefined && report.executions) {
-      io.stdout(`\n${renderExecutions(cmd.keyId, report.executions)}`);
+    if (cmd.key !== undefined && report.executions) {
+      io.stdout(`\n${renderExecutions(cmd.key.keyId, report.executions)}`);
     }
   }
   return httpStatus === 200 && health.status === 'ok' ? ExitCode.ok : ExitCode.server;

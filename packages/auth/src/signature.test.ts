@@ -1,29 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   generateProfileKey,
   NONCE_HEADER,
+  type ReceivedApiRequest,
+  SIGNATURE_HEADER,
+  signApiRequest,
   signV1,
   signV2,
   TIMESTAMP_HEADER,
+  verifyApiRequest,
   verifySignature,
 } from './index.js';
 
 /*
- * Test vectors (also in README.md "Test vectors"), computed independently of this code:
- *
- *   python3 -c 'import hmac,hashlib; print(hmac.new(b"TestOnlySecretNotReal0123456789abcdefghijklmnopq",
- *     b"print(\"hello from airlock\")", hashlib.sha256).hexdigest())'
- *   printf '%s' 'print("hello from airlock")' \
- *     | openssl dgst -sha256 -hmac 'TestOnlySecretNotReal0123456789abcdefghijklmnopq'
- *   printf '1764288000\n000102030405060708090a0b0c0d0e0f\n%s' 'print("hello from airlock")' \
- *     | openssl dgst -sha256 -hmac 'TestOnlySecretNotReal0123456789abcdefghijklmnopq'
- *
- * and for the non-ASCII script with Python (`s.encode()` is UTF-8):
- *   python3 -c 'import hmac,hashlib; k=b"TestOnlySecretNotReal0123456789abcdefghijklmnopq";
- *     s="print(\"h\u00e9llo, \u4e16\u754c \U0001F511\")\n";
- *     print(hmac.new(k, s.encode(), hashlib.sha256).hexdigest());
- *     print(hmac.new(k, ("1764288000\n000102030405060708090a0b0c0d0e0f\n"+s).encode(), hashlib.sha256).hexdigest())'
+ * Test vectors (also in README.md "Test vectors"), computed independently of this code: the
+ * "independent signers" tests below recompute every one with Python's hmac and with openssl.
  */
 const VECTOR_SECRET = 'TestOnlySecretNotReal0123456789abcdefghijklmnopq';
 const VECTOR_TS = 1764288000;
@@ -33,13 +27,13 @@ const VECTORS = [
     name: 'ASCII script',
     script: 'print("hello from airlock")',
     v1: 'caf81f0251631ad129ec066023d568bd0b5b74f988719994f12d4f0895c5d959',
-    v2: '59ad0d561eb98213e010fe9524a8c690305771f64599e6ef34e4168fe40c3f9b',
+    v2: 'ed97742167ee7fd1f8960eea9a11cbfbc66bfe9666308752974a9577de58c6a7',
   },
   {
     name: 'non-ASCII script with trailing newline',
     script: 'print("h\u00e9llo, \u4e16\u754c \u{1F511}")\n',
     v1: '822e8cc98f5f4ac5ab2888f3f98a21fd67479a65a58709b00a52a6c72cbda83d',
-    v2: 'a192698a7de728ee8fa022be3232c17839ae41af89dcce5fd52c9f535136fb3f',
+    v2: 'b23d0f728ddd18c5a5de69ec62649f597eca803173b4187835431824e8a7677d',
   },
   {
     name: 'empty script',
@@ -49,7 +43,60 @@ const VECTORS = [
   },
 ] as const;
 
+/** Signed API requests, same secret, timestamp and nonce. */
+const REQUEST_VECTORS = [
+  {
+    method: 'GET',
+    target: '/executions?limit=10',
+    body: '',
+    signature: '11d7dfb15c4de1445f3440e474f7ea49a75b7e281d6625631b62c3ea5f2f9003',
+  },
+  {
+    method: 'POST',
+    target: '/requirements',
+    body: '{"packages":["six"]}',
+    signature: '3d276d5efaea40d6f581d4fe0d2e6913d1618d6037300595d15cf4a091a9b651',
+  },
+] as const;
+
 const at = (sec: number) => () => sec * 1000;
+
+function run(file: string, args: string[], input: string | Buffer = ''): string {
+  const r = spawnSync(file, args, { input, env: { PATH: '/usr/bin:/bin' } });
+  if (r.status !== 0) throw new Error(`${file} exited with ${r.status}`);
+  return r.stdout.toString('utf8').trim();
+}
+const opensslHmac = (message: string | Buffer) =>
+  run('openssl', ['dgst', '-sha256', '-hmac', VECTOR_SECRET], message).replace(/^.* /, '');
+const pythonHmac = (message: Buffer) =>
+  run(
+    '/usr/bin/python3',
+    [
+      '-I',
+      '-c',
+      `import hmac,hashlib,sys; print(hmac.new(${JSON.stringify(VECTOR_SECRET)}.encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())`,
+    ],
+    message,
+  );
+
+describe('independent signers (Python hmac, openssl) agree with every vector', () => {
+  const tail = `1764288000\n${VECTOR_NONCE}`;
+  it.each(VECTORS)('execute: $name', ({ script, v1, v2 }) => {
+    expect(pythonHmac(Buffer.from(script))).toBe(v1);
+    expect(opensslHmac(Buffer.from(script))).toBe(v1);
+    if (v2 !== undefined) {
+      const message = Buffer.from(`AIRLOCK/2 EXECUTE\n1764288000\n${VECTOR_NONCE}\n${script}`);
+      expect(pythonHmac(message)).toBe(v2);
+      expect(opensslHmac(message)).toBe(v2);
+    }
+  });
+  it.each(REQUEST_VECTORS)('request: $method $target', ({ method, target, body, signature }) => {
+    const digest = run('openssl', ['dgst', '-sha256'], body).replace(/^.* /, '');
+    const message = Buffer.from(`AIRLOCK/2 REQUEST\n${method}\n${target}\n${digest}\n${tail}`);
+    expect(pythonHmac(message)).toBe(signature);
+    expect(opensslHmac(message)).toBe(signature);
+  });
+});
 
 describe('test vectors', () => {
   it.each(VECTORS)('v1: $name', ({ script, v1 }) => {
@@ -74,9 +121,149 @@ describe('test vectors', () => {
     expect(r).toEqual({ ok: true, version: 2, timestamp: VECTOR_TS, nonce: VECTOR_NONCE });
   });
 
+  it.each(REQUEST_VECTORS)('request: $method $target', ({ method, target, body, signature }) => {
+    const s = signApiRequest(
+      VECTOR_SECRET,
+      { method, target, body },
+      { timestamp: VECTOR_TS, nonce: VECTOR_NONCE },
+    );
+    expect(s.signature).toBe(signature);
+    expect(s.headers['X-Airlock-Signature']).toBe(signature);
+    const r = verifyApiRequest(
+      VECTOR_SECRET,
+      { method, target, body, signature, timestamp: '1764288000', nonce: VECTOR_NONCE },
+      { now: at(VECTOR_TS) },
+    );
+    expect(r).toEqual({ ok: true, timestamp: VECTOR_TS, nonce: VECTOR_NONCE });
+  });
+
   it('exposes the header names of the contract', () => {
     expect(TIMESTAMP_HEADER).toBe('X-Airlock-Timestamp');
     expect(NONCE_HEADER).toBe('X-Airlock-Nonce');
+    expect(SIGNATURE_HEADER).toBe('X-Airlock-Signature');
+  });
+});
+
+describe('domain separation: nothing signed for one purpose verifies for another', () => {
+  const { secret } = generateProfileKey();
+  const T = 1_800_000_000;
+
+  it('a captured version-2 request replayed as version 1 (script = the v2 message) is refused', () => {
+    const script = 'print("run me once")';
+    const v2 = signV2(secret, script, { timestamp: T, nonce: VECTOR_NONCE });
+    const replayed = `AIRLOCK/2 EXECUTE\n${T}\n${VECTOR_NONCE}\n${script}`;
+    expect(verifySignature(secret, { script: replayed, hash: v2.hash })).toEqual({
+      ok: false,
+      reason: 'reserved_prefix',
+    });
+    // The old format (no tag) was exactly this attack: a v1 signature over the v2 message.
+    expect(() => signV1(secret, replayed)).toThrow(TypeError);
+  });
+
+  it('a signed API request is neither a version-1 script nor a version-2 execute', () => {
+    const s = signApiRequest(
+      secret,
+      { method: 'GET', target: '/executions', body: '' },
+      {
+        timestamp: T,
+        nonce: VECTOR_NONCE,
+      },
+    );
+    const digest = createHash('sha256').update('').digest('hex');
+    const message = `AIRLOCK/2 REQUEST\nGET\n/executions\n${digest}\n${T}\n${VECTOR_NONCE}`;
+    expect(verifySignature(secret, { script: message, hash: s.signature }).ok).toBe(false);
+    // As a v2 execute of any script the tag differs, so the HMAC cannot match.
+    const asV2 = verifySignature(
+      secret,
+      { script: message, hash: s.signature, timestamp: String(T), nonce: VECTOR_NONCE },
+      { now: at(T) },
+    );
+    expect(asV2).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('a version-2 execute signature is not a request signature', () => {
+    const v2 = signV2(secret, 'x', { timestamp: T, nonce: VECTOR_NONCE });
+    const r = verifyApiRequest(
+      secret,
+      {
+        method: 'GET',
+        target: '/executions',
+        body: '',
+        signature: v2.hash,
+        timestamp: String(T),
+        nonce: VECTOR_NONCE,
+      },
+      { now: at(T) },
+    );
+    expect(r).toEqual({ ok: false, reason: 'mismatch' });
+  });
+});
+
+describe('signed API requests', () => {
+  const { secret } = generateProfileKey();
+  const T = 1_800_000_000;
+  const base = { method: 'POST', target: '/requirements?x=1', body: '{"packages":["six"]}' };
+  const signed = signApiRequest(secret, base, { timestamp: T, nonce: VECTOR_NONCE });
+  const received = {
+    ...base,
+    signature: signed.signature,
+    timestamp: String(T),
+    nonce: VECTOR_NONCE,
+  };
+  const check = (over: Partial<ReceivedApiRequest>, now = T, key = secret) =>
+    verifyApiRequest(key, { ...received, ...over }, { now: at(now) });
+
+  it('any signed part altered is a mismatch', () => {
+    expect(check({})).toMatchObject({ ok: true });
+    for (const over of [
+      { method: 'PUT' },
+      { target: '/requirements?x=2' },
+      { target: '/requirements' },
+      { body: '{"packages":["six","requests"]}' },
+      { body: Buffer.from('{"packages":["six"]} ') },
+      { timestamp: String(T + 1) },
+      { nonce: `${VECTOR_NONCE.slice(0, -1)}1` },
+    ]) {
+      expect(check(over), JSON.stringify(over)).toEqual({ ok: false, reason: 'mismatch' });
+    }
+    expect(check({}, T, generateProfileKey().secret)).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('±300 s accepted, ±301 s rejected', () => {
+    for (const d of [-300, 300]) {
+      const s = signApiRequest(secret, base, { timestamp: T + d, nonce: VECTOR_NONCE });
+      expect(check({ signature: s.signature, timestamp: String(T + d) })).toMatchObject({
+        ok: true,
+      });
+    }
+    for (const d of [-301, 301]) {
+      const s = signApiRequest(secret, base, { timestamp: T + d, nonce: VECTOR_NONCE });
+      expect(check({ signature: s.signature, timestamp: String(T + d) })).toEqual({
+        ok: false,
+        reason: 'timestamp_out_of_window',
+      });
+    }
+  });
+
+  it('missing or malformed parts are reasons, never exceptions', () => {
+    expect(check({ signature: undefined, timestamp: undefined, nonce: undefined })).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
+    expect(check({ signature: undefined })).toEqual({ ok: false, reason: 'malformed_signature' });
+    expect(check({ signature: signed.signature.toUpperCase() })).toEqual({
+      ok: false,
+      reason: 'malformed_signature',
+    });
+    expect(check({ timestamp: '01' })).toEqual({ ok: false, reason: 'malformed_timestamp' });
+    expect(check({ nonce: 'abc' })).toEqual({ ok: false, reason: 'malformed_nonce' });
+    expect(check({ method: 'get' })).toEqual({ ok: false, reason: 'malformed_request' });
+    expect(check({ target: 'executions' })).toEqual({ ok: false, reason: 'malformed_request' });
+    expect(check({ target: '/a b' })).toEqual({ ok: false, reason: 'malformed_request' });
+    expect(check({ nonce: 7 as unknown as string })).toEqual({
+      ok: false,
+      reason: 'malformed_nonce',
+    });
   });
 });
 

@@ -1,9 +1,17 @@
 /**
- * Request signatures, exactly as docs/contract.md ("Execute") defines them.
+ * Request signatures, as docs/contract.md ("Execute") and docs/agent-guide.md define them.
  *
  * - Version 1: `hash` = lowercase hex HMAC-SHA256(key = UTF-8 secret, message = UTF-8 script).
- * - Version 2: the same HMAC over `timestamp + "\n" + nonce + "\n" + script`, with the timestamp
- *   and nonce also sent as the `X-Airlock-Timestamp` / `X-Airlock-Nonce` headers.
+ * - Version 2: the same HMAC over `"AIRLOCK/2 EXECUTE\n" + timestamp + "\n" + nonce + "\n" +
+ *   script`, with the timestamp and nonce also sent as the `X-Airlock-Timestamp` /
+ *   `X-Airlock-Nonce` headers.
+ * - Signed API requests (`signApiRequest`): the HMAC over `"AIRLOCK/2 REQUEST\n" + METHOD + "\n"
+ *   + path with query + "\n" + hex SHA-256 of the body + "\n" + timestamp + "\n" + nonce`, sent
+ *   as `X-Airlock-Signature` with the same two headers.
+ *
+ * Domain separation: every message but version 1's starts with `AIRLOCK/`, and a version-1 script
+ * may not (`reserved_prefix`), so nothing signed for version 2 or for a request verifies as a
+ * version-1 script, and the two tagged messages differ in their first line.
  *
  * What is accepted (see docs/adr/0021-request-signatures.md):
  * - `hash`: exactly 64 lowercase hex chars. Uppercase is rejected as `malformed_signature` (the
@@ -19,10 +27,17 @@
  * signature is therefore always `mismatch`, and `timestamp_out_of_window` means the sender held the
  * secret but its clock (or its retry) is off, which is the useful thing to log.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const TIMESTAMP_HEADER = 'X-Airlock-Timestamp';
 export const NONCE_HEADER = 'X-Airlock-Nonce';
+export const SIGNATURE_HEADER = 'X-Airlock-Signature';
+/** The first line of a version-2 execute message. */
+export const EXECUTE_V2_TAG = 'AIRLOCK/2 EXECUTE';
+/** The first line of a signed API request message. */
+export const REQUEST_TAG = 'AIRLOCK/2 REQUEST';
+/** Every tagged message starts with this; a version-1 script must not. */
+export const RESERVED_SCRIPT_PREFIX = 'AIRLOCK/';
 /** Seconds a version 2 timestamp may be away from the server's clock, either way. */
 export const DEFAULT_WINDOW_SECONDS = 300;
 
@@ -61,7 +76,7 @@ function hmacDigest(secret: string, parts: readonly string[]): Buffer {
 }
 
 function v2Parts(timestamp: string, nonce: string, script: string): string[] {
-  return [timestamp, '\n', nonce, '\n', script];
+  return [EXECUTE_V2_TAG, '\n', timestamp, '\n', nonce, '\n', script];
 }
 
 /**
@@ -76,6 +91,9 @@ export function signV1(secret: string, script: string): string {
   assertSecret(secret, 'signV1');
   if (typeof script !== 'string' || !isWellFormed(script)) {
     throw new TypeError('signV1: script must be a string without lone surrogates');
+  }
+  if (script.startsWith(RESERVED_SCRIPT_PREFIX)) {
+    throw new TypeError(`signV1: a version-1 script may not start with ${RESERVED_SCRIPT_PREFIX}`);
   }
   return hmacDigest(secret, [script]).toString('hex');
 }
@@ -152,6 +170,7 @@ export interface VerifyOptions {
 
 export type SignatureFailureReason =
   | 'malformed_script'
+  | 'reserved_prefix'
   | 'malformed_signature'
   | 'malformed_timestamp'
   | 'malformed_nonce'
@@ -216,6 +235,8 @@ export function verifySignature(
     (timestamp !== undefined && timestamp !== null) || (nonce !== undefined && nonce !== null);
   if (!isV2) {
     if (options.requireV2) return { ok: false, reason: 'v2_required' };
+    // A tagged message (a captured version-2 or request signature) is never a version-1 script.
+    if (script.startsWith(RESERVED_SCRIPT_PREFIX)) return { ok: false, reason: 'reserved_prefix' };
     const expected = hmacDigest(secret, [script]);
     return timingSafeEqual(expected, provided)
       ? { ok: true, version: 1 }
@@ -244,4 +265,179 @@ export function verifySignature(
     return { ok: false, reason: 'timestamp_out_of_window' };
   }
   return { ok: true, version: 2, timestamp: ts, nonce };
+}
+
+/** Methods a signed API request may use. */
+const METHOD_PATTERN = /^[A-Z]{1,16}$/;
+/** A request target: an absolute path, optional query, printable ASCII only (percent-encoded). */
+const TARGET_PATTERN = /^\/[\x21-\x7e]*$/;
+
+function bodyDigest(body: string | Uint8Array): string {
+  const h = createHash('sha256');
+  if (typeof body === 'string') h.update(body, 'utf8');
+  else h.update(body);
+  return h.digest('hex');
+}
+
+function requestParts(
+  method: string,
+  target: string,
+  digest: string,
+  timestamp: string,
+  nonce: string,
+): string[] {
+  return [REQUEST_TAG, '\n', method, '\n', target, '\n', digest, '\n', timestamp, '\n', nonce];
+}
+
+export interface ApiRequest {
+  /** Upper case, e.g. `GET`. */
+  method: string;
+  /** The path and query exactly as sent in the request line, e.g. `/executions?limit=10`. */
+  target: string;
+  /** The exact body bytes (a string is taken as UTF-8); `''` for none. */
+  body: string | Uint8Array;
+}
+
+export interface SignedApiRequest {
+  signature: string;
+  timestamp: string;
+  nonce: string;
+  /** Ready to merge into the request headers (with `Authorization: Bearer <key id>`). */
+  headers: {
+    'X-Airlock-Timestamp': string;
+    'X-Airlock-Nonce': string;
+    'X-Airlock-Signature': string;
+  };
+}
+
+/**
+ * Signs an API request that proves possession of the key secret (listing executions,
+ * installing packages): method, path with query, a SHA-256 of the body, timestamp and nonce.
+ * Use a fresh nonce for every request.
+ *
+ * @example
+ * const s = signApiRequest(secret, { method: 'GET', target: '/executions?limit=10', body: '' });
+ * await fetch(`${url}/executions?limit=10`, {
+ *   headers: { Authorization: `Bearer ${keyId}`, ...s.headers } });
+ */
+export function signApiRequest(
+  secret: string,
+  request: ApiRequest,
+  options: SignV2Options = {},
+): SignedApiRequest {
+  assertSecret(secret, 'signApiRequest');
+  if (!METHOD_PATTERN.test(request.method)) {
+    throw new TypeError('signApiRequest: method must be an upper-case HTTP method');
+  }
+  if (!TARGET_PATTERN.test(request.target)) {
+    throw new TypeError('signApiRequest: target must be a path (and query) in printable ASCII');
+  }
+  const ts = options.timestamp ?? Math.floor((options.now ?? Date.now)() / 1000);
+  if (!Number.isSafeInteger(ts) || ts < 0) {
+    throw new RangeError('signApiRequest: timestamp must be a non-negative integer');
+  }
+  const nonce = options.nonce ?? randomBytes(16).toString('hex');
+  if (!NONCE_PATTERN.test(nonce)) {
+    throw new RangeError('signApiRequest: nonce must be lowercase hex, 32..128 chars, even length');
+  }
+  const timestamp = String(ts);
+  const signature = hmacDigest(
+    secret,
+    requestParts(request.method, request.target, bodyDigest(request.body), timestamp, nonce),
+  ).toString('hex');
+  return {
+    signature,
+    timestamp,
+    nonce,
+    headers: {
+      'X-Airlock-Timestamp': timestamp,
+      'X-Airlock-Nonce': nonce,
+      'X-Airlock-Signature': signature,
+    },
+  };
+}
+
+/** What the server received for a signed API request; header values straight from the request. */
+export interface ReceivedApiRequest extends ApiRequest {
+  signature: unknown;
+  timestamp: unknown;
+  nonce: unknown;
+}
+
+export type ApiRequestFailureReason =
+  | 'missing_signature'
+  | 'malformed_request'
+  | 'malformed_signature'
+  | 'malformed_timestamp'
+  | 'malformed_nonce'
+  | 'mismatch'
+  | 'timestamp_out_of_window';
+
+export type VerifyApiRequestResult =
+  | { ok: true; timestamp: number; nonce: string }
+  | { ok: false; reason: ApiRequestFailureReason };
+
+/**
+ * Checks a signed API request (formats, then the HMAC in constant time, then the ±window). The
+ * caller then claims the nonce in its replay store. Never throws on request data.
+ *
+ * @example
+ * const r = verifyApiRequest(secret, { method: 'GET', target: '/executions', body: '',
+ *   signature: h('x-airlock-signature'), timestamp: h('x-airlock-timestamp'), nonce: h('x-airlock-nonce') });
+ */
+export function verifyApiRequest(
+  secret: string,
+  request: ReceivedApiRequest,
+  options: Omit<VerifyOptions, 'requireV2'> = {},
+): VerifyApiRequestResult {
+  assertSecret(secret, 'verifyApiRequest');
+  const window = windowOf(options);
+  const { signature, timestamp, nonce } = request;
+  const absent = (v: unknown) => v === undefined || v === null;
+  if (absent(signature) && absent(timestamp) && absent(nonce)) {
+    return { ok: false, reason: 'missing_signature' };
+  }
+  if (
+    typeof request.method !== 'string' ||
+    !METHOD_PATTERN.test(request.method) ||
+    typeof request.target !== 'string' ||
+    request.target.length > 8192 ||
+    !TARGET_PATTERN.test(request.target)
+  ) {
+    return { ok: false, reason: 'malformed_request' };
+  }
+  if (
+    typeof signature !== 'string' ||
+    signature.length !== 64 ||
+    !SIGNATURE_PATTERN.test(signature)
+  ) {
+    return { ok: false, reason: 'malformed_signature' };
+  }
+  if (
+    typeof timestamp !== 'string' ||
+    timestamp.length > 15 ||
+    !TIMESTAMP_PATTERN.test(timestamp)
+  ) {
+    return { ok: false, reason: 'malformed_timestamp' };
+  }
+  if (
+    typeof nonce !== 'string' ||
+    nonce.length < NONCE_MIN_HEX ||
+    nonce.length > NONCE_MAX_HEX ||
+    !NONCE_PATTERN.test(nonce)
+  ) {
+    return { ok: false, reason: 'malformed_nonce' };
+  }
+  const expected = hmacDigest(
+    secret,
+    requestParts(request.method, request.target, bodyDigest(request.body), timestamp, nonce),
+  );
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+    return { ok: false, reason: 'mismatch' };
+  }
+  const ts = Number(timestamp);
+  if (Math.abs(unixSeconds(options.now) - ts) > window) {
+    return { ok: false, reason: 'timestamp_out_of_window' };
+  }
+  return { ok: true, timestamp: ts, nonce };
 }

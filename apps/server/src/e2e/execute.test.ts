@@ -292,7 +292,7 @@ describe('execution history', () => {
       body: { response: 'yes' },
     });
     await a.waitFor(sub.json.execution_id);
-    const mine = await ctx.call('GET', '/executions', { token: key.keyId });
+    const mine = await ctx.signed('GET', '/executions', key);
     expect(mine.status).toBe(200);
     expect(mine.json.executions.map((e: { status: string }) => e.status)).toEqual([
       'completed',
@@ -300,6 +300,8 @@ describe('execution history', () => {
     ]);
     expect(mine.json.executions[0].execution_id).toBe(sub.json.execution_id);
     expect((await ctx.call('GET', '/executions')).status).toBe(401);
+    // A bare key id (public: GET /profiles lists it) is not enough.
+    expect((await ctx.call('GET', '/executions', { token: key.keyId })).status).toBe(401);
     const detail = await ctx.call('GET', `/api/admin/executions/${sub.json.execution_id}`, {
       token,
     });

@@ -57,16 +57,20 @@ describe('requirements', () => {
   it('installs confined from a local wheel, records it, and scripts can import it', async () => {
     const token = await ctx.adminToken();
     const key = await ctx.lockedProfile(token, { REQ_KEY: 'requirements-value-1' });
-    const invalid = await ctx.call('POST', '/requirements', {
+    const bare = await ctx.call('POST', '/requirements', {
       token: key.keyId,
-      body: { packages: ['--index-url=http://evil.example'] },
+      body: { packages: ['airlock-demo-pkg'] },
+    });
+    expect(bare.status).toBe(401);
+    expect(bare.json.detail).toMatch(/^Missing request signature/);
+    const invalid = await ctx.signed('POST', '/requirements', key, {
+      packages: ['--index-url=http://evil.example'],
     });
     expect(invalid.status).toBe(422);
     expect(String(invalid.json.detail)).toMatch(/invalid package spec/);
 
-    const r = await ctx.call('POST', '/requirements', {
-      token: key.keyId,
-      body: { packages: ['airlock-demo-pkg==2.0.1'] },
+    const r = await ctx.signed('POST', '/requirements', key, {
+      packages: ['airlock-demo-pkg==2.0.1'],
     });
     expect(r.status, r.text).toBe(200);
     expect(r.json.installed).toEqual([{ name: 'airlock-demo-pkg', version: '2.0.1' }]);
@@ -89,9 +93,8 @@ describe('requirements', () => {
     expect(res.status).toBe('completed');
     expect(res.result).toEqual(['hello from a local wheel', 'read-only']);
 
-    const failed = await ctx.call('POST', '/requirements', {
-      token: key.keyId,
-      body: { packages: ['no-such-package-anywhere'] },
+    const failed = await ctx.signed('POST', '/requirements', key, {
+      packages: ['no-such-package-anywhere'],
     });
     expect(failed.status).toBe(422);
     expect(String(failed.json.detail)).toMatch(

@@ -74,6 +74,22 @@ describe('GET /skill.md', () => {
     expect(r.stdout).toContain('hello from Airlock [REDACTED:REPORT_TOKEN]');
     expect(r.stdout).toContain("'result': ['REPORT_TOKEN']");
     expect(r.stdout).not.toContain('report-secret-value-42');
+    // Its signed request lists the execution it just ran.
+    expect(r.stdout).toMatch(
+      /\{'executions': \[\{'execution_id': 'exec_[0-9a-f]+', 'status': 'completed'/,
+    );
+  });
+
+  it('its curl signed-request example lists the executions as written', async () => {
+    const md = await (await fetch(`${server.url}/skill.md`)).text();
+    const example = codeBlock(md, 'bash', 'X-Airlock-Signature');
+    const r = await run('/bin/bash', ['-c', example], {
+      env: { AIRLOCK_KEY: key.key, PATH: '/usr/bin:/bin' },
+      timeout: 30_000,
+    });
+    const listed = JSON.parse(r.stdout) as { executions: { execution_id: string }[] };
+    expect(Array.isArray(listed.executions)).toBe(true);
+    expect(listed.executions.length).toBeGreaterThan(0);
   });
 
   it('its curl example is accepted as written (version 2 signature)', async () => {

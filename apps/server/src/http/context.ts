@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ProfileRow } from '../services/profiles/queries.js';
 
 /** What every request carries through the handlers. */
 export type AppEnv = {
   Variables: {
     requestId: string;
     clientIp: string | null;
+    /** The profile whose key secret signed this request (routes behind `requireSignedRequest`). */
+    signedProfile?: ProfileRow;
   };
 };
 
 /**
  * Assigns a request id (echoed as `X-Request-Id`, written into error bodies and logs) and the
- * client address: the socket peer, or the first `X-Forwarded-For` hop when the proxy is trusted.
+ * client address: the socket peer, or, when the proxy is trusted, the address that proxy saw (the
+ * last `X-Forwarded-For` entry: the ones before it are whatever the client sent).
  */
 export function requestContext(options: { trustProxy: boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -26,7 +30,7 @@ export function requestContext(options: { trustProxy: boolean }): MiddlewareHand
 
 function clientAddress(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
   }
   try {

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { generateProfileKey, generateSetupCode, signV1, signV2 } from '@airlock/auth';
+import {
+  generateProfileKey,
+  generateSetupCode,
+  signApiRequest,
+  signV1,
+  signV2,
+} from '@airlock/auth';
 import { createTestDatabase } from '@airlock/db';
 import { createSandbox, type Sandbox } from '@airlock/sandbox';
 import { createKeyring } from '@airlock/vault';
@@ -155,6 +161,29 @@ export function createTestContext(
     return { profileId: p.json.id as string, key, keyId, secret };
   }
 
+  /** A request signed with a key secret (the routes a bare key id cannot reach). */
+  async function signed(
+    method: string,
+    path: string,
+    key: { keyId: string; secret: string },
+    body?: unknown,
+  ) {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const s = signApiRequest(
+      key.secret,
+      { method, target: path, body: text },
+      { timestamp: Math.floor(clock().getTime() / 1000) },
+    );
+    return call(method, path, {
+      token: key.keyId,
+      headers: {
+        ...s.headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { rawBody: text }),
+    });
+  }
+
   return {
     app,
     deps,
@@ -166,6 +195,7 @@ export function createTestContext(
     call,
     adminToken,
     lockedProfile,
+    signed,
     close: opened.close,
   };
 }

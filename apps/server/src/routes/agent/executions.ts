@@ -2,6 +2,7 @@ import { executionStatuses } from '@airlock/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
+import { requireSignedRequest, signedProfile } from '../../http/signed-call.js';
 import { validationHook } from '../../http/validation.js';
 import { baseUrl } from '../../lib/base-url.js';
 import { exactJson } from '../../lib/exact-json.js';
@@ -102,7 +103,8 @@ export function agentExecutionRoutes(deps: AppDeps) {
     method: 'get',
     path: '/executions',
     tags: ['agent'],
-    summary: 'This profile’s executions, newest first (Authorization: Bearer <key id>)',
+    summary:
+      'This profile’s executions, newest first: a request signed with the key secret (Authorization: Bearer <key id>, X-Airlock-Timestamp, X-Airlock-Nonce, X-Airlock-Signature)',
     request: {
       query: z.object({
         status: z.enum(executionStatuses).optional(),
@@ -136,7 +138,9 @@ export function agentExecutionRoutes(deps: AppDeps) {
     return validationHook(result, c);
   };
 
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('/executions', requireSignedRequest(deps, 'GET'));
+  return app
     .openapi(
       execute,
       (c) => {
@@ -176,19 +180,15 @@ export function agentExecutionRoutes(deps: AppDeps) {
     .openapi(respond, (c) =>
       c.json(respondToExecution(deps, c.req.valid('param').id, c.req.valid('json').response), 200),
     )
-    .openapi(
-      list,
-      (c) => {
-        const profile = authenticateProfileKey(deps, c.req.header('authorization'));
-        const q = c.req.valid('query');
-        const { rows } = listExecutions(deps.db, {
-          profileId: profile.id,
-          status: q.status,
-          limit: q.limit,
-          offset: q.offset,
-        });
-        return c.json({ executions: rows.map(listItemView) }, 200);
-      },
-      authenticateFirst,
-    );
+    .openapi(list, (c) => {
+      const profile = signedProfile(c);
+      const q = c.req.valid('query');
+      const { rows } = listExecutions(deps.db, {
+        profileId: profile.id,
+        status: q.status,
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return c.json({ executions: rows.map(listItemView) }, 200);
+    });
 }

@@ -1,4 +1,4 @@
-import { signV1 } from '@airlock/auth';
+import { generateProfileKey, signApiRequest, signV1 } from '@airlock/auth';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/harness.js';
 
@@ -87,5 +87,107 @@ describe('every profile-key route refuses bad keys with the contract messages', 
         ctx.close();
       });
     }
+  }
+});
+
+/**
+ * The routes a bare key id must not reach: each needs a request signed with the key secret, and
+ * a missing, bad, stale or replayed signature is refused before anything else happens.
+ */
+const signedRoutes = [
+  { method: 'GET', path: '/executions?limit=5', body: '' },
+  { method: 'POST', path: '/requirements', body: '{"packages":["nothing-installed-here"]}' },
+] as const;
+
+describe('signed routes refuse a missing, bad, stale or replayed signature', () => {
+  for (const route of signedRoutes) {
+    const send = async (
+      ctx: ReturnType<typeof createTestContext>,
+      keyId: string,
+      headers: Record<string, string>,
+    ) =>
+      ctx.call(route.method, route.path, {
+        headers: {
+          authorization: `Bearer ${keyId}`,
+          ...(route.body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(route.body ? { rawBody: route.body } : {}),
+      });
+    const now = (ctx: ReturnType<typeof createTestContext>) =>
+      Math.floor(ctx.clock().getTime() / 1000);
+    const sign = (secret: string, ctx: ReturnType<typeof createTestContext>, over = {}) =>
+      signApiRequest(
+        secret,
+        { method: route.method, target: route.path, body: route.body },
+        { timestamp: now(ctx), ...over },
+      ).headers;
+
+    it(`${route.method} ${route.path}: a bare key id → 401, nothing done`, async () => {
+      const ctx = createTestContext();
+      const key = await ctx.lockedProfile(await ctx.adminToken(), {
+        SUITE_KEY: 'suite-value-1234',
+      });
+      const r = await send(ctx, key.keyId, {});
+      expect(r.status).toBe(401);
+      expect(r.json.detail).toMatch(/^Missing request signature/);
+      expect(ctx.sqlite.prepare('SELECT count(*) AS n FROM requirements').get()).toEqual({ n: 0 });
+      ctx.close();
+    });
+
+    it(`${route.method} ${route.path}: wrong secret, other path, other body, stale, replayed → 403`, async () => {
+      const ctx = createTestContext();
+      const key = await ctx.lockedProfile(await ctx.adminToken(), {
+        SUITE_KEY: 'suite-value-1234',
+      });
+      const bad: [string, Record<string, string>, RegExp][] = [
+        ['another secret', sign(generateProfileKey().secret, ctx), /verification failed/],
+        [
+          'another path',
+          signApiRequest(
+            key.secret,
+            {
+              method: route.method,
+              target: `${route.path}x`,
+              body: route.body,
+            },
+            { timestamp: now(ctx) },
+          ).headers,
+          /verification failed/,
+        ],
+        [
+          'another body',
+          signApiRequest(
+            key.secret,
+            {
+              method: route.method,
+              target: route.path,
+              body: `${route.body} `,
+            },
+            { timestamp: now(ctx) },
+          ).headers,
+          /verification failed/,
+        ],
+        ['301 s old', sign(key.secret, ctx, { timestamp: now(ctx) - 301 }), /300 seconds/],
+        [
+          'an uppercase signature',
+          { ...sign(key.secret, ctx), 'X-Airlock-Signature': 'A'.repeat(64) },
+          /64 lowercase hex/,
+        ],
+      ];
+      for (const [label, headers, message] of bad) {
+        const r = await send(ctx, key.keyId, headers);
+        expect(r.status, label).toBe(403);
+        expect(r.json.detail, label).toMatch(message);
+      }
+      const good = sign(key.secret, ctx);
+      const first = await send(ctx, key.keyId, good);
+      expect(first.status).not.toBe(401);
+      expect(first.status).not.toBe(403);
+      const replay = await send(ctx, key.keyId, good);
+      expect(replay.status).toBe(403);
+      expect(replay.json.detail).toMatch(/already used/);
+      ctx.close();
+    });
   }
 });

@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
+import { requireSignedRequest, signedProfile } from '../../http/signed-call.js';
 import { validationHook } from '../../http/validation.js';
-import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
 import { installRequirements, listRequirements } from '../../services/requirements/install.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
 
@@ -28,7 +28,7 @@ const install = createRoute({
   path: '/requirements',
   tags: ['agent'],
   summary:
-    'Install Python packages for all scripts (Authorization: Bearer <key id> of a locked profile)',
+    'Install Python packages for all scripts: a request signed with the key secret of a locked profile (Authorization: Bearer <key id>, X-Airlock-Timestamp, X-Airlock-Nonce, X-Airlock-Signature)',
   request: {
     body: jsonBody(z.object({ packages: z.array(z.string().min(1).max(200)).min(1).max(50) })),
   },
@@ -45,22 +45,17 @@ const install = createRoute({
 });
 
 export function agentRequirementRoutes(deps: AppDeps) {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('/requirements', requireSignedRequest(deps, 'POST'));
+  return app
     .openapi(list, (c) => c.json({ packages: listRequirements(deps) }, 200))
-    .openapi(
-      install,
-      async (c) => {
-        const profile = authenticateProfileKey(deps, c.req.header('authorization'));
-        const r = await installRequirements(deps, c.req.valid('json').packages, {
-          type: 'profile',
-          id: profile.keyId,
-          ip: c.get('clientIp'),
-        });
-        return c.json(r, 200);
-      },
-      (result, c) => {
-        if (!result.success) authenticateProfileKey(deps, c.req.header('authorization'));
-        return validationHook(result, c);
-      },
-    );
+    .openapi(install, async (c) => {
+      const profile = signedProfile(c);
+      const r = await installRequirements(deps, c.req.valid('json').packages, {
+        type: 'profile',
+        id: profile.keyId,
+        ip: c.get('clientIp'),
+      });
+      return c.json(r, 200);
+    });
 }

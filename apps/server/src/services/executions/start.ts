@@ -7,15 +7,15 @@ import { AppError } from '../../errors.js';
 import { openText, profileSecretContext } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { authenticateProfileKey } from '../profiles/authenticate.js';
+import { NONCE_TTL_MS, REQUEST_NONCE_EXECUTION } from '../profiles/signed-request.js';
 import { type ExecutionRow, getExecution, newExecutionId } from './queries.js';
 
 export const HMAC_MISMATCH = 'Script hash verification failed — HMAC mismatch';
 
-/** How long a v2 nonce is remembered: twice the ±300 s window. */
-const NONCE_TTL_MS = 2 * 300 * 1000;
-
 const signatureMessages: Record<SignatureFailureReason, string> = {
   mismatch: HMAC_MISMATCH,
+  reserved_prefix:
+    'A version-1 script may not start with "AIRLOCK/" (that is how signed messages start); use a version-2 signature',
   malformed_signature: HMAC_MISMATCH,
   malformed_script: 'Script must be valid Unicode text (no lone surrogates)',
   malformed_timestamp: 'X-Airlock-Timestamp must be Unix seconds (a decimal integer)',
@@ -76,6 +76,12 @@ export function startExecution(
         .where(and(eq(nonces.keyId, keyId), eq(nonces.nonce, nonce), gt(nonces.expiresAt, now)))
         .get();
       if (seen) {
+        if (seen.executionId === REQUEST_NONCE_EXECUTION) {
+          throw new AppError(
+            'CONFLICT',
+            'X-Airlock-Nonce was already used for another request; use a fresh nonce',
+          );
+        }
         const original = getExecution(tx, seen.executionId);
         if (original.scriptSha256 !== scriptSha256) {
           throw new AppError(

@@ -114,8 +114,7 @@ Scripts run in a fresh confined Python 3 process: no network unless the profile 
 private \`/tmp\` that vanishes after the run, limits on time (\`timeout\`, default
 ${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory, processes and output. Installed packages
 (\`GET ${url}/requirements\`) are importable; a locked profile's key can install more with
-\`POST ${url}/requirements\` \`{"packages":["httpx","pandas==2.2.*"]}\` (header
-\`Authorization: Bearer <key id>\`).
+\`POST ${url}/requirements\` \`{"packages":["httpx","pandas==2.2.*"]}\`, a signed request (below).
 
 ${fence}python
 import httpx
@@ -133,11 +132,19 @@ chars). Send \`Authorization: Bearer <key id>\` and a JSON body \`{"script": "..
 
 - **Version 2 (use this; replay-protected):** headers \`X-Airlock-Timestamp\` (Unix seconds) and
   \`X-Airlock-Nonce\` (16+ random bytes as lowercase hex, 32–128 chars, fresh per request);
-  \`hash\` = lowercase hex HMAC-SHA256(key = secret, message = timestamp + "\\n" + nonce + "\\n" +
-  script), all UTF-8. Timestamps more than 300 s from the server's clock are refused. Retrying
-  the same request (same nonce) returns the original execution instead of running it again.
+  \`hash\` = lowercase hex HMAC-SHA256(key = secret, message = "AIRLOCK/2 EXECUTE\\n" + timestamp
+  + "\\n" + nonce + "\\n" + script), all UTF-8. Timestamps more than 300 s from the server's
+  clock are refused. Retrying the same request (same nonce) returns the original execution
+  instead of running it again.
 - **Version 1 (existing agents):** \`hash\` = lowercase hex HMAC-SHA256(key = secret, message =
-  script). No replay protection; an admin can require version 2 per profile.
+  script). No replay protection; an admin can require version 2 per profile. A version-1 script
+  may not start with \`AIRLOCK/\` (signed messages do).
+- **Signed requests** (\`GET /executions\`, \`POST /requirements\`: a key id is public, so these
+  need proof of the secret): \`Authorization: Bearer <key id>\`, \`X-Airlock-Timestamp\`,
+  \`X-Airlock-Nonce\` (fresh per request) and \`X-Airlock-Signature\` = lowercase hex
+  HMAC-SHA256(key = secret, message = "AIRLOCK/2 REQUEST\\n" + METHOD + "\\n" + path with query
+  as sent + "\\n" + lowercase hex SHA-256 of the body bytes (of nothing for a GET) + "\\n" +
+  timestamp + "\\n" + nonce).
 
 ${fence}python
 import hashlib, hmac, json, os, time, urllib.request
@@ -148,7 +155,7 @@ key_id, secret = KEY.split(":", 1)
 
 def execute(script: str, timeout: int = 60) -> dict:
     ts, nonce = str(int(time.time())), os.urandom(16).hex()
-    msg = f"{ts}\\n{nonce}\\n{script}".encode()
+    msg = f"AIRLOCK/2 EXECUTE\\n{ts}\\n{nonce}\\n{script}".encode()
     digest = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
     req = urllib.request.Request(
         f"{AIRLOCK}/execute",
@@ -169,19 +176,43 @@ def execute(script: str, timeout: int = 60) -> dict:
         elif state["status"] in ("completed", "error", "timeout"):
             return state
 
+def signed(method: str, path: str, body: bytes = b"") -> dict:
+    """A request that proves the key secret: GET /executions, POST /requirements."""
+    ts, nonce = str(int(time.time())), os.urandom(16).hex()
+    msg = f"AIRLOCK/2 REQUEST\\n{method}\\n{path}\\n{hashlib.sha256(body).hexdigest()}\\n{ts}\\n{nonce}"
+    sig = hmac.new(secret.encode(), msg.encode(), hashlib.sha256).hexdigest()
+    headers = {"Authorization": f"Bearer {key_id}", "X-Airlock-Timestamp": ts,
+               "X-Airlock-Nonce": nonce, "X-Airlock-Signature": sig}
+    if body:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(f"{AIRLOCK}{path}", data=body or None, method=method, headers=headers)
+    return json.load(urllib.request.urlopen(req))
+
 print(execute("print('hello from Airlock'); set_result(sorted(settings.keys()))"))
+print(signed("GET", "/executions?limit=5"))
 ${fence}
 
 ${fence}bash
 KEY_ID="\${AIRLOCK_KEY%%:*}"; SECRET="\${AIRLOCK_KEY#*:}"
 SCRIPT='print("hello"); set_result(1 + 1)'
 TS=$(date +%s); NONCE=$(openssl rand -hex 16)
-HASH=$(printf '%s\\n%s\\n%s' "$TS" "$NONCE" "$SCRIPT" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+HASH=$(printf 'AIRLOCK/2 EXECUTE\\n%s\\n%s\\n%s' "$TS" "$NONCE" "$SCRIPT" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
 curl -s -X POST ${url}/execute \\
   -H "Authorization: Bearer $KEY_ID" -H "Content-Type: application/json" \\
   -H "X-Airlock-Timestamp: $TS" -H "X-Airlock-Nonce: $NONCE" \\
   -d "$(jq -n --arg s "$SCRIPT" --arg h "$HASH" '{script: $s, hash: $h, timeout: 60}')"
 # version 1 instead: HASH=$(printf '%s' "$SCRIPT" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+${fence}
+
+${fence}bash
+# A signed request: list this profile's executions.
+KEY_ID="\${AIRLOCK_KEY%%:*}"; SECRET="\${AIRLOCK_KEY#*:}"
+TARGET='/executions?limit=5'; TS=$(date +%s); NONCE=$(openssl rand -hex 16)
+BODY_SHA=$(printf '' | openssl dgst -sha256 -hex | sed 's/^.* //')
+SIG=$(printf 'AIRLOCK/2 REQUEST\\nGET\\n%s\\n%s\\n%s\\n%s' "$TARGET" "$BODY_SHA" "$TS" "$NONCE" \\
+  | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+curl -s "${url}$TARGET" -H "Authorization: Bearer $KEY_ID" \\
+  -H "X-Airlock-Timestamp: $TS" -H "X-Airlock-Nonce: $NONCE" -H "X-Airlock-Signature: $SIG"
 ${fence}
 
 ## What you get back
@@ -196,7 +227,7 @@ original for a retried version-2 request). \`GET /executions/{id}\`:
   output limit, interrupted by a restart). A stream longer than the output limit ends with
   \`[output truncated: ...]\`.
 
-\`GET /executions\` (with \`Authorization: Bearer <key id>\`) lists your profile's executions.
+\`GET /executions\` (a signed request) lists your profile's executions.
 
 ## Errors and what to do
 
@@ -211,6 +242,9 @@ Every error is JSON \`{"detail": "...", "code": "...", "request_id": "..."}\`.
 | 403 | \`Script hash verification failed — HMAC mismatch\` | sign exactly the script you send, with the secret, lowercase hex |
 | 403 | \`X-Airlock-Timestamp is more than 300 seconds…\` | fix your clock; use the current Unix time |
 | 403 | \`This profile requires replay-protected (version 2) signatures…\` | sign with version 2 |
+| 401 | \`Missing request signature…\` | \`GET /executions\` and \`POST /requirements\` need a signed request, not only the key id |
+| 403 | \`Request signature verification failed\` | sign METHOD, the path with query exactly as sent, the body's SHA-256, timestamp and nonce |
+| 403 | \`X-Airlock-Nonce was already used: sign each request with a fresh nonce\` | a signed request cannot be replayed; sign it again |
 | 404 | \`Profile '<id>' not found\`, \`Credential '<name>' not found\`, \`Execution '<id>' not found\` | check the id or name |
 | 409 | \`Cannot modify credentials on a locked profile\` | locked profiles are fixed; create a new profile |
 | 409 | \`Execution is '<status>', not 'awaiting_llm'\` | only answer while a poll says \`awaiting_llm\` |
