@@ -1,13 +1,15 @@
 /**
- * Failed-login throttling per client address, checked *before* the password is hashed so a
- * brute force costs the server nothing: after `maxFailures` failures within `windowMs`, further
- * attempts are refused until the window has passed since the oldest counted failure.
+ * Password-attempt throttling per client address. Each attempt is counted *before* the password
+ * is hashed, so concurrent guesses cannot all slip through while the first ones are still being
+ * checked, and a brute force costs the server nothing: after `maxFailures` attempts within
+ * `windowMs` that did not succeed, further attempts are refused until the window has passed
+ * since the oldest counted one. A success starts the count over.
  */
 export interface LoginLimiter {
-  /** Seconds to wait before trying again, or 0 when an attempt is allowed now. */
-  retryAfter(client: string, nowMs: number): number;
-  recordFailure(client: string, nowMs: number): void;
-  reset(client: string): void;
+  /** Counts an attempt now: 0 when it may proceed, else the seconds to wait (not counted). */
+  attempt(client: string, nowMs: number): number;
+  /** The attempt's password was right: the client's count starts over. */
+  succeeded(client: string): void;
 }
 
 export function createLoginLimiter(
@@ -26,23 +28,22 @@ export function createLoginLimiter(
   };
 
   return {
-    retryAfter(client, nowMs) {
+    attempt(client, nowMs) {
       const kept = recent(client, nowMs);
-      if (kept.length < maxFailures) return 0;
-      const oldest = kept[kept.length - maxFailures] as number;
-      return Math.max(1, Math.ceil((oldest + windowMs - nowMs) / 1000));
-    },
-    recordFailure(client, nowMs) {
+      if (kept.length >= maxFailures) {
+        const oldest = kept[kept.length - maxFailures] as number;
+        return Math.max(1, Math.ceil((oldest + windowMs - nowMs) / 1000));
+      }
       if (!failures.has(client) && failures.size >= MAX_CLIENTS) {
         // Bounded memory: forget the oldest-inserted client rather than grow without limit.
         const first = failures.keys().next().value;
         if (first !== undefined) failures.delete(first);
       }
-      const kept = recent(client, nowMs);
       kept.push(nowMs);
       failures.set(client, kept.slice(-maxFailures));
+      return 0;
     },
-    reset(client) {
+    succeeded(client) {
       failures.delete(client);
     },
   };

@@ -7,31 +7,36 @@ import { type Actor, recordAudit } from '../audit/record.js';
 import { createSession } from './sessions.js';
 import { assertPasswordPolicy } from './setup.js';
 
+/** Counts a password attempt before any hashing; over the limit, a 429 with Retry-After. */
+function countAttempt(deps: Pick<AppDeps, 'loginLimiter' | 'clock'>, actor: Actor): string {
+  const client = actor.ip ?? 'unknown';
+  const wait = deps.loginLimiter.attempt(client, deps.clock().getTime());
+  if (wait > 0) {
+    throw new AppError('RATE_LIMITED', 'Too many failed login attempts; try again later', {
+      retryAfter: wait,
+    });
+  }
+  return client;
+}
+
 /**
- * Checks the admin password and starts a session. Throttled per client address before any
- * hashing (429 with Retry-After). The one failure message never says why.
+ * Checks the admin password and starts a session. Throttled per client address, the attempt
+ * counted before any hashing (429 with Retry-After). The one failure message never says why.
  */
 export async function login(
   deps: AppDeps,
   password: string,
   actor: Actor,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const client = actor.ip ?? 'unknown';
-  const wait = deps.loginLimiter.retryAfter(client, deps.clock().getTime());
-  if (wait > 0) {
-    throw new AppError('RATE_LIMITED', 'Too many failed login attempts; try again later', {
-      retryAfter: wait,
-    });
-  }
+  const client = countAttempt(deps, actor);
   const row = deps.db.select().from(admin).where(eq(admin.id, 1)).get();
   if (!row) throw new AppError('CONFLICT', 'Setup has not been completed yet');
   const verdict = await verifyPassword(password, row.passwordHash, deps.passwordParams);
   if (!verdict.ok) {
-    deps.loginLimiter.recordFailure(client, deps.clock().getTime());
     recordAudit(deps, actor, 'admin.login_failed');
     throw new AppError('UNAUTHORIZED', 'Invalid password');
   }
-  deps.loginLimiter.reset(client);
+  deps.loginLimiter.succeeded(client);
   if (verdict.needsRehash) {
     const upgraded = await hashPassword(password, deps.passwordParams);
     deps.db.update(admin).set({ passwordHash: upgraded }).where(eq(admin.id, 1)).run();
@@ -42,14 +47,16 @@ export async function login(
 }
 
 /**
- * Changes the admin password after checking the current one; every session ends (including
- * stolen ones) and the caller gets a fresh session.
+ * Changes the admin password after checking the current one (throttled like login: a stolen
+ * session must not become a password oracle); every session ends (including stolen ones) and the
+ * caller gets a fresh session.
  */
 export async function changePassword(
   deps: AppDeps,
   input: { currentPassword: string; newPassword: string },
   actor: Actor,
 ): Promise<{ token: string; expiresAt: Date }> {
+  const client = countAttempt(deps, actor);
   const row = deps.db.select().from(admin).where(eq(admin.id, 1)).get();
   if (!row) throw new AppError('CONFLICT', 'Setup has not been completed yet');
   const verdict = await verifyPassword(
@@ -58,6 +65,7 @@ export async function changePassword(
     deps.passwordParams,
   );
   if (!verdict.ok) throw new AppError('FORBIDDEN', 'Current password is incorrect');
+  deps.loginLimiter.succeeded(client);
   assertPasswordPolicy(input.newPassword);
   const passwordHash = await hashPassword(input.newPassword, deps.passwordParams);
   const now = deps.clock();
