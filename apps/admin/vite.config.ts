@@ -7,7 +7,7 @@ const target = process.env.AIRLOCK_DEV_API ?? 'http://127.0.0.1:9090';
 
 export default defineConfig({
   plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   server: {
     proxy: Object.fromEntries(
       [...API_PREFIXES, '/requirements', '/skill.md'].map((p) => [p, { target }]),

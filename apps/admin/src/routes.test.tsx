@@ -11,7 +11,7 @@ afterEach(() => {
 const status = (setup_required: boolean) =>
   json(200, {
     setup_required,
-    setup_code_file: setup_required ? '/data/private/setup-code' : null,
+    setup_code_file: setup_required ? 'private/setup-code' : null,
   });
 
 describe('routing and the login gate', () => {

@@ -101,16 +101,20 @@ export async function startServer(): Promise<RunningServer> {
   };
 }
 
-/** Reads the one-time setup code from the file the server names in `GET /api/admin/status`. */
-export async function readSetupCode(base: string): Promise<{ path: string; code: string }> {
+/**
+ * Reads the one-time setup code from the file `GET /api/admin/status` names (relative to the
+ * data directory).
+ */
+export async function readSetupCode(
+  base: string,
+  dataDir: string,
+): Promise<{ path: string; code: string }> {
   const status = (await (await fetch(`${base}/api/admin/status`)).json()) as {
     setup_code_file: string | null;
   };
   if (!status.setup_code_file) throw new Error('the server reports no setup code file');
-  return {
-    path: status.setup_code_file,
-    code: readFileSync(status.setup_code_file, 'utf8').trim(),
-  };
+  const path = join(dataDir, status.setup_code_file);
+  return { path, code: readFileSync(path, 'utf8').trim() };
 }
 
 export interface Browser {

@@ -6,6 +6,7 @@ import { AppError } from './errors.js';
 import { type AdminEnv, requireAdmin } from './http/admin-auth.js';
 import { type AppEnv, requestContext } from './http/context.js';
 import { errorHandler } from './http/errors.js';
+import { hostGuard } from './http/host-guard.js';
 import { jsonGuard } from './http/json-guard.js';
 import { validationHook } from './http/validation.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
@@ -55,6 +56,15 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext({ trustProxy: deps.config.trustProxy }));
+  app.use(
+    '*',
+    hostGuard({
+      bindHost: deps.config.host,
+      publicUrl: deps.config.publicUrl,
+      allowedHosts: deps.config.allowedHosts,
+      trustProxy: deps.config.trustProxy,
+    }),
+  );
   // Bodies are limited before they are buffered (Content-Length first, then while streaming);
   // only the import endpoints accept an export file's size.
   const limit = (maxSize: number) =>

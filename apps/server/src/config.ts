@@ -26,6 +26,13 @@ const envSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   AIRLOCK_TRUST_PROXY: booleanish.default(false),
+  AIRLOCK_ALLOWED_HOSTS: z
+    .string()
+    .regex(
+      /^(?:\*|[A-Za-z0-9.-]+)(?:,(?:\*|[A-Za-z0-9.-]+))*$/,
+      'a comma list of host names (or *)',
+    )
+    .optional(),
   AIRLOCK_ADMIN_PASSWORD: z.string().min(1).optional(),
   AIRLOCK_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   AIRLOCK_SANDBOX: z.enum(['auto', 'bwrap', 'nsjail', 'unconfined-dev']).default('auto'),
@@ -62,6 +69,8 @@ export interface Config {
   /** Base URL for `poll_url` and `/skill.md`; when absent, taken from each request. */
   publicUrl: string | undefined;
   trustProxy: boolean;
+  /** Host names served besides loopback names and the public URL's (`*`: any). */
+  allowedHosts: string[];
   adminPassword: string | undefined;
   adminPasswordFile: string | undefined;
   sandbox: 'auto' | 'bwrap' | 'nsjail' | 'unconfined-dev';
@@ -136,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.AIRLOCK_HOST,
     publicUrl: e.AIRLOCK_PUBLIC_URL,
     trustProxy: e.AIRLOCK_TRUST_PROXY,
+    allowedHosts: e.AIRLOCK_ALLOWED_HOSTS?.split(',') ?? [],
     adminPassword: e.AIRLOCK_ADMIN_PASSWORD,
     adminPasswordFile: e.AIRLOCK_ADMIN_PASSWORD_FILE,
     sandbox: e.AIRLOCK_SANDBOX,

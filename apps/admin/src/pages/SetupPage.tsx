@@ -57,9 +57,9 @@ export function SetupPage() {
       </p>
       {status.data.setup_code_file ? (
         <p className="note">
-          The code is also in the file <code>{status.data.setup_code_file}</code> on the server
-          (readable only by the user Airlock runs as), e.g.{' '}
-          <code>cat {status.data.setup_code_file}</code>.
+          The code is also in the file <code>{status.data.setup_code_file}</code> inside Airlock’s
+          data directory on the server (readable only by the user Airlock runs as), e.g.{' '}
+          <code>cat ./data/{status.data.setup_code_file}</code>.
         </p>
       ) : (
         <p className="note">Look for “Setup code” in the server’s log output.</p>

@@ -39,6 +39,9 @@ export function uiRoutes(adminDist: string | undefined) {
     // Vite fingerprints asset names: they never change under the same URL.
     if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   });
+  // Source maps would hand out the UI's sources (and the build's paths): never served, even if
+  // an older build left them in dist.
+  app.get('/assets/*', async (c, next) => (c.req.path.endsWith('.map') ? c.notFound() : next()));
   app.get('/assets/*', serveStatic({ root: adminDist }));
   app.get('/favicon.svg', serveStatic({ root: adminDist, path: 'favicon.svg' }));
   return app;

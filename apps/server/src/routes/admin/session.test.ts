@@ -12,7 +12,7 @@ describe('first-visit setup', () => {
     const r = await ctx.call('GET', '/api/admin/status');
     expect(r.json).toEqual({
       setup_required: true,
-      setup_code_file: '/nonexistent-test-data/private/setup-code',
+      setup_code_file: 'private/setup-code',
     });
     await ctx.adminToken();
     expect((await ctx.call('GET', '/api/admin/status')).json).toEqual({

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -25,7 +24,12 @@ const status = createRoute({
   summary: 'Whether first-visit setup is still required',
   responses: {
     200: json(
-      z.object({ setup_required: z.boolean(), setup_code_file: z.string().nullable() }),
+      z.object({
+        setup_required: z.boolean(),
+        setup_code_file: z.string().nullable().openapi({
+          description: 'Where the one-time code also is, relative to the data directory',
+        }),
+      }),
       'Setup state (public)',
     ),
   },
@@ -108,9 +112,8 @@ export function adminSessionRoutes(deps: AppDeps) {
       c.json(
         {
           setup_required: isSetupRequired(deps),
-          setup_code_file: deps.setupCode.pending
-            ? join(deps.config.privateDir, SETUP_CODE_FILE)
-            : null,
+          // Relative to the data directory: an anonymous client learns no server path.
+          setup_code_file: deps.setupCode.pending ? `private/${SETUP_CODE_FILE}` : null,
         },
         200,
       ),

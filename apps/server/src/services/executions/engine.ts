@@ -141,10 +141,19 @@ export class ExecutionEngine {
     });
   }
 
-  /** Hands an agent's answer to a run waiting in `llm.complete`. False when none is waiting. */
-  respond(id: string, text: string): boolean {
+  /**
+   * Hands an agent's answer to a run waiting in `llm.complete`: `not_waiting` when none is,
+   * `too_large` when the answer does not fit the run's control channel (nothing is sent).
+   */
+  respond(id: string, text: string): 'ok' | 'not_waiting' | 'too_large' {
     const handle = this.#running.get(id);
-    if (!handle?.respond(text)) return false;
+    try {
+      if (!handle?.respond(text)) return 'not_waiting';
+    } catch (err) {
+      // The sandbox refuses (RangeError) an answer larger than its channel takes.
+      if (err instanceof RangeError) return 'too_large';
+      throw err;
+    }
     const now = this.#deps.clock();
     const redacted = this.redactor().redactString(text).text;
     this.#deps.db.transaction((tx) => {
@@ -158,7 +167,7 @@ export class ExecutionEngine {
         .run();
     });
     this.#announce(id);
-    return true;
+    return 'ok';
   }
 
   /** Cancels a pending or running execution. False when it is not in progress here. */
@@ -335,10 +344,12 @@ export class ExecutionEngine {
    */
   #outcome(result: RunResult, redactor: Redactor, cancelled: boolean): Outcome {
     const cap = this.#deps.config.maxOutputBytes;
-    const counts: Record<string, number> = {};
+    // A Map, not an object: credential names such as "constructor" or "__proto__" are data.
+    const totals = new Map<string, number>();
     const add = (c: Readonly<Record<string, number>>) => {
-      for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(c)) totals.set(k, (totals.get(k) ?? 0) + v);
     };
+    const counts = (): Record<string, number> => Object.fromEntries(totals);
     try {
       const stream = (name: 'stdout' | 'stderr') => {
         const cut = result.cut[name];
@@ -364,7 +375,7 @@ export class ExecutionEngine {
         status,
         resultJson: null,
         error,
-        counts,
+        counts: counts(),
       });
       switch (result.status) {
         case 'completed': {
@@ -380,7 +391,13 @@ export class ExecutionEngine {
             );
           }
           add(r.counts);
-          return { ...base, status: 'completed', resultJson: r.text, error: null, counts };
+          return {
+            ...base,
+            status: 'completed',
+            resultJson: r.text,
+            error: null,
+            counts: counts(),
+          };
         }
         case 'timeout':
           return failed('timeout', redactText(result.error));

@@ -1,6 +1,9 @@
+import { DEFAULT_LIMITS } from '@airlock/sandbox';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { getExecution } from './queries.js';
+
+const MAX_RESPONSE_BYTES = DEFAULT_LIMITS.maxResponseBytes;
 
 /**
  * `POST /executions/{id}/respond`: the agent's answer to a paused `llm.complete`. Only an
@@ -12,7 +15,14 @@ export function respondToExecution(
   text: string,
 ) {
   const row = getExecution(deps.db, id);
-  if (row.status !== 'awaiting_llm' || !deps.executions.respond(id, text)) {
+  const outcome = row.status === 'awaiting_llm' ? deps.executions.respond(id, text) : 'not_waiting';
+  if (outcome === 'too_large') {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `The response is larger than the ${MAX_RESPONSE_BYTES} bytes a script can receive (as JSON-escaped UTF-8); send a shorter answer`,
+    );
+  }
+  if (outcome !== 'ok') {
     const current = getExecution(deps.db, id).status;
     throw new AppError('CONFLICT', `Execution is '${current}', not 'awaiting_llm'`);
   }

@@ -45,10 +45,11 @@ export function settingsFor(
     .innerJoin(credentials, eq(credentials.id, profileCredentials.credentialId))
     .where(eq(profileCredentials.profileId, profileId))
     .all();
-  const settings: Record<string, string> = {};
-  for (const r of rows) {
-    if (r.value !== null)
-      settings[r.name] = openText(deps.keyring, r.value, credentialValueContext(r.id));
-  }
-  return settings;
+  // fromEntries defines own properties: a credential named "__proto__" or "constructor" is an
+  // ordinary key, never the object's prototype or an inherited member.
+  return Object.fromEntries(
+    rows
+      .filter((r): r is typeof r & { value: Buffer } => r.value !== null)
+      .map((r) => [r.name, openText(deps.keyring, r.value, credentialValueContext(r.id))]),
+  );
 }
