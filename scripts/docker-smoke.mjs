@@ -56,7 +56,13 @@ const attach = await api('POST', `/profiles/${profile.json.id}/credentials`, {
   credentials: [name],
 });
 expect(attach.status === 200, 'attaching the credential failed', attach);
-const locked = await api('POST', `/api/admin/profiles/${profile.json.id}/lock`, undefined, admin);
+// Lock what was attached (the server refuses if the profile changed since).
+const locked = await api(
+  'POST',
+  `/api/admin/profiles/${profile.json.id}/lock`,
+  { credentials: [name] },
+  admin,
+);
 expect(locked.status === 200, 'locking the profile failed', locked);
 const [keyId, secret] = locked.json.key.split(':');
 const agent = { authorization: `Bearer ${keyId}` };

@@ -77,8 +77,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
   );
   const profile = (await api('POST', '/profiles', {})).json.id as string;
   await api('POST', `/profiles/${profile}/credentials`, { credentials: ['BENCH_TOKEN'] });
-  const full = (await api('POST', `/api/admin/profiles/${profile}/lock`, undefined, admin)).json
-    .key as string;
+  const full = (
+    await api(
+      'POST',
+      `/api/admin/profiles/${profile}/lock`,
+      { credentials: ['BENCH_TOKEN'] },
+      admin,
+    )
+  ).json.key as string;
   const [keyId, secret] = full.split(':') as [string, string];
   return {
     url,

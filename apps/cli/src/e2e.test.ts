@@ -144,7 +144,7 @@ beforeAll(async () => {
   const lock = await api(
     'POST',
     `/api/admin/profiles/${profile.json.id}/lock`,
-    undefined,
+    { credentials: [CREDENTIAL] },
     adminToken,
   );
   expect(lock.status, JSON.stringify(lock.json)).toBe(200);

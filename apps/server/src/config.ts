@@ -40,6 +40,8 @@ const envSchema = z.object({
   AIRLOCK_SANDBOX_UID_BASE: intFrom(1000, 4_000_000_000, 60000),
   AIRLOCK_SANDBOX_INSTALLER_UID: intFrom(1000, 4_000_000_000, 59999),
   AIRLOCK_MAX_BODY_BYTES: intFrom(1024, 64 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).optional(),
+  AIRLOCK_MAX_CONNECTIONS_PER_CLIENT: intFrom(0, 1_000_000, 64),
   AIRLOCK_DEFAULT_TIMEOUT: intFrom(1, 3600, 60),
   AIRLOCK_MAX_TIMEOUT: intFrom(1, 86_400, 600),
   AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
@@ -80,6 +82,10 @@ export interface Config {
   /** Host uid that runs pip and owns the packages directory (when running as root). */
   installerUid: number;
   maxBodyBytes: number;
+  /** Open connections at most (default: half the open-files limit). */
+  maxConnections: number | undefined;
+  /** Open connections per client address at most; 0: no cap. */
+  maxConnectionsPerClient: number;
   defaultTimeoutSeconds: number;
   maxTimeoutSeconds: number;
   concurrency: number;
@@ -153,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sandboxUidBase: e.AIRLOCK_SANDBOX_UID_BASE,
     installerUid: e.AIRLOCK_SANDBOX_INSTALLER_UID,
     maxBodyBytes: e.AIRLOCK_MAX_BODY_BYTES,
+    maxConnections: e.AIRLOCK_MAX_CONNECTIONS,
+    maxConnectionsPerClient: e.AIRLOCK_MAX_CONNECTIONS_PER_CLIENT,
     defaultTimeoutSeconds: e.AIRLOCK_DEFAULT_TIMEOUT,
     maxTimeoutSeconds: e.AIRLOCK_MAX_TIMEOUT,
     concurrency: e.AIRLOCK_CONCURRENCY,

@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import { SandboxUnavailableError } from '@airlock/sandbox';
 import { VaultStartupError } from '@airlock/vault';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { limitConnections, openFilesLimit, SERVER_TIMEOUTS } from './http/connection-limits.js';
 import { createLogger } from './logger.js';
 import { buildDeps } from './startup.js';
 
@@ -39,19 +41,58 @@ async function main(): Promise<void> {
   const engine = built.deps.executions;
   scrub = (line) => engine.redactor().redactString(line).text;
   const app = createApp(built.deps);
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
-    logger.info('airlock listening', {
-      url: `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`,
-      data_dir: config.dataDir,
-    });
-  });
+  // serve() makes a plain HTTP/1.1 server unless told otherwise.
+  const server = serve(
+    {
+      fetch: app.fetch,
+      hostname: config.host,
+      port: config.port,
+      serverOptions: SERVER_TIMEOUTS,
+    },
+    (info) => {
+      logger.info('airlock listening', {
+        url: `http://${info.address === '0.0.0.0' ? 'localhost' : info.address}:${info.port}`,
+        data_dir: config.dataDir,
+      });
+    },
+  );
+  const http = server as Server;
+  limitConnections(
+    http,
+    {
+      total: config.maxConnections ?? Math.max(64, Math.floor(openFilesLimit() / 2)),
+      perClient: config.maxConnectionsPerClient,
+    },
+    logger,
+  );
+  // SIGTERM/SIGINT: stop accepting, end the runs (each recorded as interrupted by the shutdown,
+  // queued ones too; their sandboxes killed), answer the requests in flight, then close the
+  // database. A second signal, or 15 s, ends the process regardless.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
     logger.info('shutting down', { signal });
-    server.close(() => {
-      built.close();
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(0), 5000).unref();
+    // Not unref'd: it also keeps the process alive while runs end (the sandbox's waits do not).
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    http.close();
+    http.closeIdleConnections();
+    void engine
+      .shutdown()
+      .catch((err: unknown) => logger.error('stopping executions failed', { error: String(err) }))
+      .then(() => {
+        // Long-polls answered by the shutdown's state changes get a moment to be written.
+        setTimeout(() => {
+          http.closeAllConnections();
+          // Logged before the database closes: every log line passes the redactor, which reads it.
+          logger.info('stopped');
+          built.close();
+          process.exit(0);
+        }, 200);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -124,7 +124,12 @@ describe('startup', () => {
     await s.call('POST', '/api/admin/credentials', { name: 'CANARY_VALUE', value }, token);
     const p = await s.call('POST', '/profiles', {});
     await s.call('POST', `/profiles/${p.json.id}/credentials`, { credentials: ['CANARY_VALUE'] });
-    const locked = await s.call('POST', `/api/admin/profiles/${p.json.id}/lock`, undefined, token);
+    const locked = await s.call(
+      'POST',
+      `/api/admin/profiles/${p.json.id}/lock`,
+      { credentials: ['CANARY_VALUE'] },
+      token,
+    );
     const secret = (locked.json.key as string).split(':')[1] as string;
     const files = readdirSync(join(dir, 'private')).filter((f) => f.startsWith('airlock.db'));
     expect(files).toEqual(expect.arrayContaining(['airlock.db', 'airlock.db-wal']));

@@ -112,6 +112,8 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await send(method, path, body);
+  // 204 No Content (deletions) has no body to read.
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
@@ -151,8 +153,7 @@ export const api = {
       request<AdminCredential>('POST', '/api/admin/credentials', input),
     update: (name: string, input: UpdateCredentialInput) =>
       request<AdminCredential>('PUT', `/api/admin/credentials/${enc(name)}`, input),
-    remove: (name: string) =>
-      request<{ deleted: string }>('DELETE', `/api/admin/credentials/${enc(name)}`),
+    remove: (name: string) => request<void>('DELETE', `/api/admin/credentials/${enc(name)}`),
   },
 
   profiles: {
@@ -162,8 +163,7 @@ export const api = {
       request<AdminProfile>('POST', '/api/admin/profiles', input),
     update: (id: string, input: UpdateProfileInput) =>
       request<AdminProfile>('PUT', `/api/admin/profiles/${enc(id)}`, input),
-    remove: (id: string) =>
-      request<{ deleted: string }>('DELETE', `/api/admin/profiles/${enc(id)}`),
+    remove: (id: string) => request<void>('DELETE', `/api/admin/profiles/${enc(id)}`),
     attach: (id: string, names: string[]) =>
       request<AdminProfile>('POST', `/api/admin/profiles/${enc(id)}/credentials`, {
         credentials: names,
@@ -172,11 +172,14 @@ export const api = {
       request<AdminProfile>('DELETE', `/api/admin/profiles/${enc(id)}/credentials`, {
         credentials: names,
       }),
-    lock: (id: string) =>
-      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/lock`),
+    /** `credentials`: the names the admin was shown; the server refuses (409) if they changed. */
+    lock: (id: string, credentials: string[]) =>
+      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/lock`, { credentials }),
     revoke: (id: string) => request<AdminProfile>('POST', `/api/admin/profiles/${enc(id)}/revoke`),
-    regenerateKey: (id: string) =>
-      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/regenerate-key`),
+    regenerateKey: (id: string, credentials: string[]) =>
+      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/regenerate-key`, {
+        credentials,
+      }),
   },
 
   executions: {

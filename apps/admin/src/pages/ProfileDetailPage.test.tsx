@@ -70,6 +70,10 @@ describe('profile detail: lock', () => {
     await user.click(screen.getByRole('button', { name: 'Lock and show key' }));
     const field = (await screen.findByLabelText(/Key \(give this/)) as HTMLInputElement;
     expect(field.value).toBe(KEY);
+    // The lock carries what the dialog showed, so the server can refuse if it changed since.
+    expect(f.calls.find((c) => c.path.endsWith('/lock'))?.body).toEqual({
+      credentials: ['STRIPE_KEY', 'DB_URL'],
+    });
     expect(screen.getByText(/you will not see this again/)).toBeTruthy();
     // The profile in the cache is updated, but the key is not stored anywhere in it.
     await waitFor(() => expect(screen.getByText('locked')).toBeTruthy());

@@ -235,7 +235,7 @@ function KeySection({
               pending={lock.pending}
               onCancel={() => setConfirm('none')}
               onConfirm={async () => {
-                const key = await lock.run();
+                const key = await lock.run(p.credentials.map((c) => c.name));
                 setConfirm('none');
                 if (key) onIssued(key);
               }}
@@ -290,7 +290,7 @@ function KeySection({
               pending={regenerate.pending}
               onCancel={() => setConfirm('none')}
               onConfirm={async () => {
-                const key = await regenerate.run();
+                const key = await regenerate.run(p.credentials.map((c) => c.name));
                 setConfirm('none');
                 if (key) onIssued(key);
               }}

@@ -1,6 +1,9 @@
 import { rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { signApiRequest, signV2 } from '@airlock/auth';
+import { processesOf } from '@airlock/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   lockedProfileOn,
@@ -18,10 +21,13 @@ const root = traversableTempDir('airlock-trust-');
 let server: SpawnedServer;
 let p: Awaited<ReturnType<typeof lockedProfileOn>>;
 
+const uidBase = () => String(200_000 + Math.floor(Math.random() * 10_000) * 64);
+
 beforeAll(async () => {
   server = await spawnServer(join(root, 'data'), {
     AIRLOCK_TRUST_PROXY: 'true',
-    AIRLOCK_SANDBOX_UID_BASE: String(200_000 + Math.floor(Math.random() * 10_000) * 64),
+    AIRLOCK_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+    AIRLOCK_SANDBOX_UID_BASE: uidBase(),
   });
   p = await lockedProfileOn(server, { TRUST_TOKEN: 'trust-secret-value-0001' });
 }, 60_000);
@@ -169,5 +175,250 @@ describe('password throttling', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
     expect(statuses.slice(5)).toEqual([429, 429]);
+  }, 60_000);
+});
+
+describe('lock and regenerate take what the admin saw', () => {
+  it('a credential attached after the admin looked is refused, not handed to the key', async () => {
+    const admin = p.admin;
+    for (const name of ['SHOWN_ONE', 'PRODUCTION_DB']) {
+      await server.api(
+        'POST',
+        '/api/admin/credentials',
+        { name, value: `${name}-value-x1` },
+        admin,
+      );
+    }
+    const profile = (await server.api('POST', '/profiles', {})).json.id as string;
+    await server.api('POST', `/profiles/${profile}/credentials`, { credentials: ['SHOWN_ONE'] });
+    // The admin's dialog lists SHOWN_ONE; meanwhile an agent attaches PRODUCTION_DB.
+    await server.api('POST', `/profiles/${profile}/credentials`, {
+      credentials: ['PRODUCTION_DB'],
+    });
+    const lock = await server.api(
+      'POST',
+      `/api/admin/profiles/${profile}/lock`,
+      { credentials: ['SHOWN_ONE'] },
+      admin,
+    );
+    expect(lock.status).toBe(409);
+    expect(lock.json.detail).toContain('PRODUCTION_DB, SHOWN_ONE');
+    expect(lock.json.key).toBeUndefined();
+    expect((await server.api('GET', `/profiles/${profile}`)).json.locked).toBe(false);
+    const missing = await server.api('POST', `/api/admin/profiles/${profile}/lock`, {}, admin);
+    expect(missing.status).toBe(422);
+    const ok = await server.api(
+      'POST',
+      `/api/admin/profiles/${profile}/lock`,
+      { credentials: ['PRODUCTION_DB', 'SHOWN_ONE'] },
+      admin,
+    );
+    expect(ok.status).toBe(200);
+    const regen = await server.api(
+      'POST',
+      `/api/admin/profiles/${profile}/regenerate-key`,
+      { credentials: ['SHOWN_ONE'] },
+      admin,
+    );
+    expect(regen.status).toBe(409);
+  });
+});
+
+describe('admin answers match the earlier implementation', () => {
+  it('flat stats, 204 deletions, revoking twice and changing a revoked profile are 409', async () => {
+    const admin = p.admin;
+    const stats = (await server.api('GET', '/api/admin/stats', undefined, admin)).json;
+    expect(stats.total_executions).toBe(stats.executions.total);
+    expect(stats.stored_credentials).toBe(stats.credentials.with_value);
+    expect(stats.active_profiles).toBeGreaterThanOrEqual(1);
+    await server.api(
+      'POST',
+      '/api/admin/credentials',
+      { name: 'TO_DELETE', value: 'x-1234567' },
+      admin,
+    );
+    const del = await fetch(`${server.url}/api/admin/credentials/TO_DELETE`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(del.status).toBe(204);
+    expect(await del.text()).toBe('');
+    const other = await lockedProfileOn(server, { SHORT_LIVED: 'short-lived-value-1' });
+    const revoked = `/api/admin/profiles/${other.profile}/revoke`;
+    expect((await server.api('POST', revoked, undefined, admin)).status).toBe(200);
+    const twice = await server.api('POST', revoked, undefined, admin);
+    expect(twice.status).toBe(409);
+    expect(twice.json.detail).toBe(`Profile '${other.profile}' is already revoked`);
+    const put = await server.api(
+      'PUT',
+      `/api/admin/profiles/${other.profile}`,
+      { description: 'after revocation' },
+      admin,
+    );
+    expect(put.status).toBe(409);
+    expect(put.json.detail).toBe(`Profile '${other.profile}' is revoked`);
+    const gone = await fetch(`${server.url}/api/admin/profiles/${other.profile}`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(gone.status).toBe(204);
+  });
+});
+
+describe('bad input gets a clear answer', () => {
+  it('an answer larger than the script can receive is a 413 and the run keeps waiting', async () => {
+    const r = await p.execute('a = llm.complete("q?")\nprint(len(a))');
+    const id = r.json.execution_id as string;
+    for (let i = 0; i < 50; i++) {
+      if ((await server.api('GET', `/executions/${id}`)).json.status === 'awaiting_llm') break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    // 1,000,000 characters of three UTF-8 bytes each: within the body limit, not the channel's.
+    const big = await server.api('POST', `/executions/${id}/respond`, {
+      response: '\u20ac'.repeat(1_000_000),
+    });
+    expect(big.status).toBe(413);
+    expect(big.json.detail).toMatch(/larger than the 1048576 bytes a script can receive/);
+    expect((await server.api('GET', `/executions/${id}`)).json.status).toBe('awaiting_llm');
+    expect((await server.api('POST', `/executions/${id}/respond`, { response: 'ok' })).status).toBe(
+      200,
+    );
+    expect((await p.waitDone(id)).stdout).toBe('2\n');
+  }, 60_000);
+
+  it('credentials named __proto__ and constructor are given to the script and counted', async () => {
+    // JSON.parse: in an object literal, `__proto__:` would set the prototype, not a key.
+    const q = await lockedProfileOn(
+      server,
+      JSON.parse(
+        '{"__proto__": "proto-named-value-0001", "constructor": "constructor-named-value-01"}',
+      ),
+    );
+    const r = await q.execute(
+      'print(sorted(settings.keys()))\nprint(settings["__proto__"], settings["constructor"])',
+    );
+    const done = await q.waitDone(r.json.execution_id);
+    expect(done.stdout).toBe(
+      "['__proto__', 'constructor']\n[REDACTED:__proto__] [REDACTED:constructor]\n",
+    );
+    const detail = await server.api(
+      'GET',
+      `/api/admin/executions/${r.json.execution_id}`,
+      undefined,
+      q.admin,
+    );
+    expect(JSON.stringify(detail.json.redaction_counts)).toBe('{"__proto__":1,"constructor":1}');
+  }, 60_000);
+});
+
+/** A raw request with a chosen Host header (fetch does not let one set it). */
+function withHost(path: string, host: string): Promise<number> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('DNS rebinding', () => {
+  it('a page under another host name is refused; loopback names and /health are served', async () => {
+    const port = new URL(server.url).port;
+    expect(await withHost('/profiles', 'attacker.example')).toBe(421);
+    expect(await withHost('/skill.md', `rebind.attacker.example:${port}`)).toBe(421);
+    expect(await withHost('/profiles', `localhost:${port}`)).toBe(200);
+    expect(await withHost('/profiles', `127.0.0.1:${port}`)).toBe(200);
+    expect(await withHost('/health', 'attacker.example')).toBe(200);
+  });
+});
+
+describe('slow clients', () => {
+  it('half-sent requests from one client neither exhaust the server nor stop /health', async () => {
+    const s = await spawnServer(join(root, 'slow'), {
+      AIRLOCK_MAX_CONNECTIONS_PER_CLIENT: '32',
+      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
+    });
+    const url = new URL(s.url);
+    const before = s.resources().fds;
+    const sockets: Socket[] = [];
+    try {
+      // 1000 connections from one address (127.0.0.2), each stopping in the middle of its headers.
+      await Promise.all(
+        Array.from(
+          { length: 1000 },
+          () =>
+            new Promise<void>((resolve) => {
+              const sock = connect({
+                host: url.hostname,
+                port: Number(url.port),
+                localAddress: '127.0.0.2',
+              });
+              sockets.push(sock);
+              sock.on('error', () => resolve());
+              sock.on('close', () => resolve());
+              sock.on('connect', () => {
+                sock.write('GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
+                resolve();
+              });
+            }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const held = sockets.filter((x) => !x.destroyed && x.readyState === 'open').length;
+      expect(held).toBeLessThanOrEqual(1000);
+      expect(s.resources().fds - before).toBeLessThan(100);
+      const t0 = Date.now();
+      const health = await fetch(`${s.url}/health`);
+      expect(health.status).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      // The server ends the half-sent ones itself (headers within 10 s).
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && s.resources().fds - before > 10) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(s.resources().fds - before).toBeLessThanOrEqual(10);
+    } finally {
+      for (const x of sockets) x.destroy();
+      await s.stop();
+    }
+  }, 60_000);
+});
+
+describe('shutdown', () => {
+  it('SIGTERM ends the runs and records why, leaves no sandbox, then closes the database', async () => {
+    const base = Number(uidBase());
+    const dir = join(root, 'shutdown');
+    const env = { AIRLOCK_CONCURRENCY: '1', AIRLOCK_SANDBOX_UID_BASE: String(base) };
+    const s = await spawnServer(dir, env);
+    const q = await lockedProfileOn(s, { SHUTDOWN_KEY: 'shutdown-value-0001' });
+    const running = (await q.execute('import time\nprint("started", flush=True)\ntime.sleep(60)'))
+      .json.execution_id as string;
+    const queued = (await q.execute('print("never")')).json.execution_id as string;
+    for (let i = 0; i < 50; i++) {
+      if ((await s.api('GET', `/executions/${running}`)).json.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const exit = new Promise<number | null>((r) => s.process.once('exit', (code) => r(code)));
+    const t0 = Date.now();
+    s.process.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(s.log()).toContain('"msg":"stopped"');
+    expect(s.log()).not.toMatch(/database connection is not open|bookkeeping failed|withheld/);
+    const uids = Array.from({ length: 64 }, (_, i) => base + i);
+    expect(processesOf(uids)).toEqual([]);
+    const again = await spawnServer(dir, env);
+    try {
+      for (const id of [running, queued]) {
+        const r = (await again.api('GET', `/executions/${id}`)).json;
+        expect(r.status).toBe('error');
+        expect(r.error).toBe('interrupted: the server shut down before the execution finished');
+      }
+    } finally {
+      await again.stop();
+    }
   }, 60_000);
 });

@@ -12,6 +12,8 @@ writeFileSync(
   '<!doctype html><title>Airlock admin</title><div id="root"></div>',
 );
 writeFileSync(join(dist, 'assets', 'app-abc123.js'), 'console.log("ui")');
+// An older build may have left source maps behind.
+writeFileSync(join(dist, 'assets', 'app-abc123.js.map'), '{"sources":["/home/dev/src/App.tsx"]}');
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
 describe('admin UI serving', () => {
@@ -33,6 +35,13 @@ describe('admin UI serving', () => {
       expect(await r.text()).toContain('Airlock admin');
       expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
     }
+  });
+
+  it('serves assets but never a source map', async () => {
+    expect((await get('/assets/app-abc123.js')).status).toBe(200);
+    const map = await get('/assets/app-abc123.js.map');
+    expect(map.status).toBe(404);
+    expect(await map.text()).not.toContain('App.tsx');
   });
 
   it('never answers HTML on API paths, even to a browser', async () => {

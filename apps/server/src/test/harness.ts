@@ -154,7 +154,10 @@ export function createTestContext(
     await call('POST', `/profiles/${p.json.id}/credentials`, {
       body: { credentials: Object.keys(values) },
     });
-    const locked = await call('POST', `/api/admin/profiles/${p.json.id}/lock`, { token });
+    const locked = await call('POST', `/api/admin/profiles/${p.json.id}/lock`, {
+      token,
+      body: { credentials: Object.keys(values) },
+    });
     if (locked.status !== 200) throw new Error(`lock: ${locked.status} ${locked.text}`);
     const key = locked.json.key as string;
     const [keyId, secret] = key.split(':') as [string, string];

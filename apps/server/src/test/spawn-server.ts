@@ -118,8 +118,14 @@ export async function lockedProfileOn(server: SpawnedServer, values: Record<stri
   await server.api('POST', `/profiles/${profile}/credentials`, {
     credentials: Object.keys(values),
   });
-  const key = (await server.api('POST', `/api/admin/profiles/${profile}/lock`, undefined, admin))
-    .json.key as string;
+  const key = (
+    await server.api(
+      'POST',
+      `/api/admin/profiles/${profile}/lock`,
+      { credentials: Object.keys(values) },
+      admin,
+    )
+  ).json.key as string;
   const [keyId, secret] = key.split(':') as [string, string];
   return {
     token,

@@ -87,15 +87,18 @@ export function useDeleteProfile(id: string) {
 }
 
 /**
- * Lock (issue the key) or regenerate it. The answer carries `ark_…:…`, so this goes through
- * `useSecretAction`: the key lives only in the component that shows it once.
+ * Lock (issue the key) or regenerate it, for the credential names the admin was shown (the
+ * server refuses if the profile changed meanwhile). The answer carries `ark_…:…`, so this goes
+ * through `useSecretAction`: the key lives only in the component that shows it once.
  */
 export function useIssueKey(id: string, kind: 'lock' | 'regenerate') {
   const qc = useQueryClient();
   return useSecretAction(
-    async () => {
+    async (shown: string[]) => {
       const p =
-        kind === 'lock' ? await api.profiles.lock(id) : await api.profiles.regenerateKey(id);
+        kind === 'lock'
+          ? await api.profiles.lock(id, shown)
+          : await api.profiles.regenerateKey(id, shown);
       await settle(qc, p);
       return p.key;
     },

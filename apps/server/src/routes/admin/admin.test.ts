@@ -113,7 +113,8 @@ describe('admin credentials', () => {
     expect(refused.json.detail).toContain(profileId);
     await ctx.call('POST', `/api/admin/profiles/${profileId}/revoke`, { token });
     const ok = await ctx.call('DELETE', '/api/admin/credentials/USED_KEY', { token });
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(204);
+    expect(ok.text).toBe('');
     expect((await ctx.call('GET', '/credentials')).json.credentials).toEqual([]);
   });
 
@@ -122,7 +123,7 @@ describe('admin credentials', () => {
     await ctx.call('POST', '/credentials', { body: { credentials: [{ name: 'LOOSE' }] } });
     const p = (await ctx.call('POST', '/profiles')).json;
     await ctx.call('POST', `/profiles/${p.id}/credentials`, { body: { credentials: ['LOOSE'] } });
-    expect((await ctx.call('DELETE', '/api/admin/credentials/LOOSE', { token })).status).toBe(200);
+    expect((await ctx.call('DELETE', '/api/admin/credentials/LOOSE', { token })).status).toBe(204);
     expect((await ctx.call('GET', `/profiles/${p.id}`)).json.credentials).toEqual([]);
   });
 });
@@ -134,7 +135,10 @@ describe('profile lifecycle', () => {
       K1: 'value-number-one',
     });
     expect(key).toMatch(/^ark_[a-z0-9]{24}:[A-Za-z0-9]{48}$/);
-    const again = await ctx.call('POST', `/api/admin/profiles/${profileId}/lock`, { token });
+    const again = await ctx.call('POST', `/api/admin/profiles/${profileId}/lock`, {
+      token,
+      body: { credentials: ['K1'] },
+    });
     expect(again.status).toBe(409);
     for (const path of [
       `/api/admin/profiles/${profileId}`,
@@ -153,7 +157,10 @@ describe('profile lifecycle', () => {
   it('regenerate issues a new key and kills the old one at once', async () => {
     const token = await ctx.adminToken();
     const { profileId, keyId } = await ctx.lockedProfile(token, { K1: 'value-number-one' });
-    const r = await ctx.call('POST', `/api/admin/profiles/${profileId}/regenerate-key`, { token });
+    const r = await ctx.call('POST', `/api/admin/profiles/${profileId}/regenerate-key`, {
+      token,
+      body: { credentials: ['K1'] },
+    });
     expect(r.status).toBe(200);
     const [newId] = (r.json.key as string).split(':') as [string];
     expect(newId).not.toBe(keyId);
@@ -164,13 +171,19 @@ describe('profile lifecycle', () => {
   it('regenerate is refused for unlocked and revoked profiles', async () => {
     const token = await ctx.adminToken();
     const p = (await ctx.call('POST', '/profiles')).json;
+    const none = { token, body: { credentials: [] } };
     expect(
-      (await ctx.call('POST', `/api/admin/profiles/${p.id}/regenerate-key`, { token })).status,
+      (await ctx.call('POST', `/api/admin/profiles/${p.id}/regenerate-key`, none)).status,
     ).toBe(409);
     const { profileId } = await ctx.lockedProfile(token, { K1: 'value-number-one' });
     await ctx.call('POST', `/api/admin/profiles/${profileId}/revoke`, { token });
     expect(
-      (await ctx.call('POST', `/api/admin/profiles/${profileId}/regenerate-key`, { token })).status,
+      (
+        await ctx.call('POST', `/api/admin/profiles/${profileId}/regenerate-key`, {
+          token,
+          body: { credentials: ['K1'] },
+        })
+      ).status,
     ).toBe(409);
   });
 
@@ -181,11 +194,22 @@ describe('profile lifecycle', () => {
     expect(r.json).toMatchObject({ revoked: true, revoked_at: '2026-11-28T12:00:00Z' });
     expect(authReason(bearer(keyId))).toBe('Profile has been revoked');
     expect(
-      (await ctx.call('POST', `/api/admin/profiles/${profileId}/lock`, { token })).status,
+      (
+        await ctx.call('POST', `/api/admin/profiles/${profileId}/lock`, {
+          token,
+          body: { credentials: ['K1'] },
+        })
+      ).status,
     ).toBe(409);
-    expect(
-      (await ctx.call('POST', `/api/admin/profiles/${profileId}/revoke`, { token })).json.revoked,
-    ).toBe(true);
+    const twice = await ctx.call('POST', `/api/admin/profiles/${profileId}/revoke`, { token });
+    expect(twice.status).toBe(409);
+    expect(twice.json.detail).toBe(`Profile '${profileId}' is already revoked`);
+    const put = await ctx.call('PUT', `/api/admin/profiles/${profileId}`, {
+      token,
+      body: { description: 'changed after revocation' },
+    });
+    expect(put.status).toBe(409);
+    expect(put.json.detail).toBe(`Profile '${profileId}' is revoked`);
     const row = ctx.sqlite.prepare('SELECT secret FROM profiles WHERE id = ?').get(profileId) as {
       secret: Buffer | null;
     };
@@ -258,7 +282,7 @@ describe('profile lifecycle', () => {
     const token = await ctx.adminToken();
     const unlocked = (await ctx.call('POST', '/profiles')).json;
     expect((await ctx.call('DELETE', `/api/admin/profiles/${unlocked.id}`, { token })).status).toBe(
-      200,
+      204,
     );
     expect((await ctx.call('GET', `/profiles/${unlocked.id}`)).status).toBe(404);
     const { profileId } = await ctx.lockedProfile(token, { K1: 'value-number-one' });
@@ -267,7 +291,7 @@ describe('profile lifecycle', () => {
     expect(refused.json.detail).toBe('Cannot delete a locked profile; revoke it first');
     await ctx.call('POST', `/api/admin/profiles/${profileId}/revoke`, { token });
     expect((await ctx.call('DELETE', `/api/admin/profiles/${profileId}`, { token })).status).toBe(
-      200,
+      204,
     );
     expect((await ctx.call('DELETE', `/api/admin/profiles/${profileId}`, { token })).status).toBe(
       404,

@@ -78,7 +78,7 @@ const remove = createRoute({
   summary: 'Delete a credential (refused while a locked, unrevoked profile uses it)',
   request: { params: Params },
   responses: {
-    200: json(z.object({ deleted: z.string() }), 'Deleted'),
+    204: { description: 'Deleted' },
     ...errorResponses(401, 403, 404, 409),
   },
 });
@@ -101,6 +101,6 @@ export function adminCredentialRoutes(deps: AppDeps) {
     .openapi(remove, (c) => {
       const { name } = c.req.valid('param');
       removeCredential(deps, name, c.get('actor'));
-      return c.json({ deleted: name }, 200);
+      return c.body(null, 204);
     });
 }

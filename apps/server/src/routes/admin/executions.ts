@@ -128,6 +128,13 @@ const stats = createRoute({
           capacity: z.number(),
         }),
         sandbox: z.object({ backend: z.string(), ok: z.boolean() }),
+        total_executions: z.number().openapi({ description: 'Same as executions.total' }),
+        active_profiles: z
+          .number()
+          .openapi({ description: 'Locked, not revoked, not expired: keys that work now' }),
+        stored_credentials: z
+          .number()
+          .openapi({ description: 'Credentials with a stored value (credentials.with_value)' }),
         history: z
           .object({
             bytes: z.number(),
@@ -228,6 +235,10 @@ export function adminExecutionRoutes(deps: AppDeps) {
             queue: deps.executions.state(),
             sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
             history: deps.executions.historyUsage(),
+            // The earlier implementation's flat figures, kept beside the nested ones.
+            total_executions: Object.values(byStatus).reduce((a, b) => a + b, 0),
+            active_profiles: live.filter((p) => !isExpired(p, now)).length,
+            stored_credentials: withValue,
           },
           200,
         );

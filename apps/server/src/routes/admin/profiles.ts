@@ -21,6 +21,7 @@ import { adminProfileView } from '../../services/profiles/views.js';
 import {
   AdminProfileSchema,
   ClientTimestamp,
+  CredentialName,
   CredentialNamesBody,
   Description,
   errorResponses,
@@ -97,7 +98,7 @@ const remove = createRoute({
   summary: 'Delete an unlocked or revoked profile (execution history is kept)',
   request: { params: Params },
   responses: {
-    200: json(z.object({ deleted: z.string() }), 'Deleted'),
+    204: { description: 'Deleted' },
     ...errorResponses(401, 403, 404, 409),
   },
 });
@@ -123,29 +124,42 @@ const detach = createRoute({
     ...errorResponses(401, 403, 404, 409, 422),
   },
 });
-const action = (path: string, summary: string, schema: z.ZodType) =>
+/** What the admin saw: the key is issued only if the profile still has exactly these. */
+const Expected = z
+  .object({
+    credentials: z.array(CredentialName).max(500).openapi({
+      description:
+        'The credential names shown to the admin; 409 if the profile now has others (an agent may attach one meanwhile)',
+    }),
+  })
+  .openapi('ExpectedProfile');
+const keyAction = (path: string, summary: string) =>
   createRoute({
     method: 'post',
     path,
     tags: ['admin'],
     summary,
-    request: { params: Params },
-    responses: { 200: json(schema, 'The profile'), ...errorResponses(401, 403, 404, 409) },
+    request: { params: Params, body: jsonBody(Expected) },
+    responses: { 200: json(WithKey, 'The profile'), ...errorResponses(401, 403, 404, 409, 422) },
   });
-const lock = action(
+const lock = keyAction(
   '/profiles/{id}/lock',
-  'Lock the profile and issue its key (shown once)',
-  WithKey,
+  'Lock the profile and issue its key (shown once), if it still has the credentials shown',
 );
-const revoke = action(
-  '/profiles/{id}/revoke',
-  'Revoke the profile, permanently',
-  AdminProfileSchema,
-);
-const regenerate = action(
+const revoke = createRoute({
+  method: 'post',
+  path: '/profiles/{id}/revoke',
+  tags: ['admin'],
+  summary: 'Revoke the profile, permanently (a revoked one: 409)',
+  request: { params: Params },
+  responses: {
+    200: json(AdminProfileSchema, 'The profile'),
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+const regenerate = keyAction(
   '/profiles/{id}/regenerate-key',
-  'Issue a new key; the old one dies at once',
-  WithKey,
+  'Issue a new key (the old one dies at once), if the profile still has the credentials shown',
 );
 
 export function adminProfileRoutes(deps: AppDeps) {
@@ -182,9 +196,8 @@ export function adminProfileRoutes(deps: AppDeps) {
       return c.json(view(row), 200);
     })
     .openapi(remove, (c) => {
-      const { id } = c.req.valid('param');
-      deleteProfile(deps, id, c.get('actor'));
-      return c.json({ deleted: id }, 200);
+      deleteProfile(deps, c.req.valid('param').id, c.get('actor'));
+      return c.body(null, 204);
     })
     .openapi(attach, (c) =>
       c.json(
@@ -213,7 +226,7 @@ export function adminProfileRoutes(deps: AppDeps) {
       ),
     )
     .openapi(lock, (c) => {
-      const r = lockProfile(deps, c.req.valid('param').id, c.get('actor'));
+      const r = lockProfile(deps, c.req.valid('param').id, c.req.valid('json'), c.get('actor'));
       c.header('Cache-Control', 'no-store');
       return c.json({ ...view(r.profile), key: r.key }, 200);
     })
@@ -221,7 +234,7 @@ export function adminProfileRoutes(deps: AppDeps) {
       c.json(view(revokeProfile(deps, c.req.valid('param').id, c.get('actor'))), 200),
     )
     .openapi(regenerate, (c) => {
-      const r = regenerateKey(deps, c.req.valid('param').id, c.get('actor'));
+      const r = regenerateKey(deps, c.req.valid('param').id, c.req.valid('json'), c.get('actor'));
       c.header('Cache-Control', 'no-store');
       return c.json({ ...view(r.profile), key: r.key }, 200);
     });

@@ -68,7 +68,10 @@ describe('every profile-key route refuses bad keys with the contract messages', 
       [
         'regenerated (old key)',
         (ctx: ReturnType<typeof createTestContext>, t: string, id: string) =>
-          ctx.call('POST', `/api/admin/profiles/${id}/regenerate-key`, { token: t }),
+          ctx.call('POST', `/api/admin/profiles/${id}/regenerate-key`, {
+            token: t,
+            body: { credentials: ['SUITE_KEY'] },
+          }),
         'Invalid profile key',
       ],
     ] as const) {

@@ -55,6 +55,7 @@ interface Outcome {
 }
 
 export const INTERRUPTED = 'interrupted: server restarted before the execution finished';
+export const SHUT_DOWN = 'interrupted: the server shut down before the execution finished';
 
 /**
  * Runs accepted executions: a FIFO queue in front of a fixed number of concurrent sandbox runs.
@@ -71,6 +72,8 @@ export class ExecutionEngine {
   readonly #history: HistoryRetention;
   readonly #running = new Map<string, RunHandle | null>();
   readonly #cancelled = new Set<string>();
+  /** Every run's bookkeeping, from preparation to its recorded outcome (shutdown awaits them). */
+  readonly #inflight = new Set<Promise<void>>();
   readonly #changes = new EventEmitter();
   #stopping = false;
 
@@ -216,11 +219,11 @@ export class ExecutionEngine {
     this.#history.stop();
     for (const id of this.#queue.splice(0)) {
       this.#scripts.delete(id);
-      this.#finish(id, { ...emptyOutcome(), status: 'error', error: INTERRUPTED });
+      this.#finish(id, { ...emptyOutcome(), status: 'error', error: SHUT_DOWN });
     }
-    const handles = [...this.#running.values()].filter((h): h is RunHandle => h !== null);
-    for (const h of handles) h.cancel();
-    await Promise.all(handles.map((h) => h.result));
+    for (const h of this.#running.values()) h?.cancel();
+    // A run still being prepared sees #stopping and is cancelled as soon as it has a handle.
+    await Promise.all([...this.#inflight]);
   }
 
   #pump(): void {
@@ -233,7 +236,7 @@ export class ExecutionEngine {
       this.#running.set(id, null);
       const script = this.#scripts.get(id);
       this.#scripts.delete(id);
-      void this.#run(id, script)
+      const run: Promise<void> = this.#run(id, script)
         .catch((err: unknown) => {
           // A storage failure while recording a run must not take the server down; the row stays
           // non-terminal and is closed as interrupted at the next start if it cannot be now.
@@ -254,8 +257,10 @@ export class ExecutionEngine {
         .finally(() => {
           this.#running.delete(id);
           this.#cancelled.delete(id);
+          this.#inflight.delete(run);
           this.#pump();
         });
+      this.#inflight.add(run);
     }
   }
 
@@ -322,6 +327,8 @@ export class ExecutionEngine {
       },
     });
     this.#running.set(id, handle);
+    // Shutdown began while this run was being prepared: it must not outlive the server.
+    if (this.#stopping) handle.cancel();
     const result = await handle.result;
     this.#finish(id, this.#outcome(result, redactor, this.#cancelled.has(id)));
   }
@@ -402,7 +409,14 @@ export class ExecutionEngine {
         case 'timeout':
           return failed('timeout', redactText(result.error));
         case 'cancelled':
-          return failed('error', cancelled ? 'cancelled by the admin' : redactText(result.error));
+          return failed(
+            'error',
+            cancelled
+              ? 'cancelled by the admin'
+              : this.#stopping
+                ? SHUT_DOWN
+                : redactText(result.error),
+          );
         case 'limit':
           if (result.limit === 'output') {
             const which = result.cut.stdout ? 'stdout' : 'stderr';

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import type { Tx } from '../../lib/db.js';
 import { profileSecretContext, sealText } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
-import { getProfile, type ProfileRow } from './queries.js';
+import { getProfile, linkedCredentials, type ProfileRow } from './queries.js';
 
 /**
  * The profile lifecycle: unlocked (configuring) → locked (a key exists) → revoked (permanent).
@@ -39,10 +39,36 @@ function issueKey(
   return key.full;
 }
 
-/** Locks an unlocked profile and issues its key. Already locked or revoked → 409. */
+/** What the admin saw when deciding to issue a key: the credentials it will reach. */
+export interface ExpectedProfile {
+  credentials: readonly string[];
+}
+
+/**
+ * Refuses (409) when the profile's credentials are not exactly those the admin saw: an agent can
+ * attach one between the admin's look and the click, and the key would reach it.
+ */
+function assertUnchanged(tx: Tx, p: ProfileRow, expected: ExpectedProfile): void {
+  const now = linkedCredentials(tx, p.id)
+    .map((c) => c.name)
+    .sort();
+  const seen = [...new Set(expected.credentials)].sort();
+  if (now.length !== seen.length || now.some((n, i) => n !== seen[i])) {
+    throw new AppError(
+      'CONFLICT',
+      `Profile '${p.id}' changed since it was shown: it has ${now.length === 0 ? 'no credentials' : now.join(', ')}; review it and try again`,
+    );
+  }
+}
+
+/**
+ * Locks an unlocked profile and issues its key, if it still has exactly the credentials the
+ * admin saw. Already locked, revoked or changed → 409.
+ */
 export function lockProfile(
   deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
   id: string,
+  expected: ExpectedProfile,
   actor: Actor,
 ): IssuedKey {
   const now = deps.clock();
@@ -54,6 +80,7 @@ export function lockProfile(
         'CONFLICT',
         'Profile is already locked; regenerate its key to get a new one',
       );
+    assertUnchanged(tx, p, expected);
     const full = issueKey(deps, tx, id, now, true);
     recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.lock', { type: 'profile', id });
     return full;
@@ -61,10 +88,14 @@ export function lockProfile(
   return { profile: getProfile(deps.db, id), key };
 }
 
-/** Replaces a locked profile's key: the old key id and secret stop working at once. */
+/**
+ * Replaces a locked profile's key (the old key id and secret stop working at once), if the
+ * profile is still what the admin saw.
+ */
 export function regenerateKey(
   deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
   id: string,
+  expected: ExpectedProfile,
   actor: Actor,
 ): IssuedKey {
   const now = deps.clock();
@@ -72,6 +103,7 @@ export function regenerateKey(
     const p = getProfile(tx, id);
     if (p.revoked) throw new AppError('CONFLICT', 'Profile has been revoked');
     if (!p.locked) throw new AppError('CONFLICT', 'Profile is not locked; lock it to issue a key');
+    assertUnchanged(tx, p, expected);
     const full = issueKey(deps, tx, id, now, false);
     recordAudit(
       { db: tx, clock: deps.clock },
@@ -90,7 +122,7 @@ export function regenerateKey(
 /**
  * Revokes a profile, permanently: its key stops working at once and cannot be re-issued. The key
  * id stays (so a request with it gets "Profile has been revoked"); the secret blob is dropped.
- * Revoking twice is harmless.
+ * Revoking a revoked profile is a 409 (the contract's answer), and changes nothing.
  */
 export function revokeProfile(
   deps: Pick<AppDeps, 'db' | 'clock'>,
@@ -100,7 +132,7 @@ export function revokeProfile(
   const now = deps.clock();
   deps.db.transaction((tx) => {
     const p = getProfile(tx, id);
-    if (p.revoked) return;
+    if (p.revoked) throw new AppError('CONFLICT', `Profile '${id}' is already revoked`);
     tx.update(profiles)
       .set({ revoked: true, revokedAt: now, secret: null, updatedAt: now })
       .where(eq(profiles.id, id))
@@ -111,7 +143,8 @@ export function revokeProfile(
 }
 
 /**
- * Changes description, expiry (`null` clears it) or the replay-protection requirement. Expiry is
+ * Changes description, expiry (`null` clears it) or the replay-protection requirement of a
+ * profile that is not revoked (a revoked one is a 409: its record is final). Expiry is
  * checked at every use; moving it into the future makes an expired, unrevoked profile usable
  * again (expiry is not revocation).
  */
@@ -127,7 +160,7 @@ export function updateProfile(
 ): ProfileRow {
   const now = deps.clock();
   deps.db.transaction((tx) => {
-    getProfile(tx, id);
+    if (getProfile(tx, id).revoked) throw new AppError('CONFLICT', `Profile '${id}' is revoked`);
     const patch: Partial<typeof profiles.$inferInsert> = { updatedAt: now };
     if (input.description !== undefined) patch.description = input.description;
     if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
