@@ -40,6 +40,8 @@ const envSchema = z.object({
   AIRLOCK_SANDBOX_UID_BASE: intFrom(1000, 4_000_000_000, 60000),
   AIRLOCK_SANDBOX_INSTALLER_UID: intFrom(1000, 4_000_000_000, 59999),
   AIRLOCK_MAX_BODY_BYTES: intFrom(1024, 64 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_MAX_CREDENTIALS: intFrom(1, 1_000_000, 1000),
+  AIRLOCK_MAX_UNLOCKED_PROFILES: intFrom(1, 1_000_000, 200),
   AIRLOCK_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).optional(),
   AIRLOCK_MAX_CONNECTIONS_PER_CLIENT: intFrom(0, 1_000_000, 64),
   AIRLOCK_DEFAULT_TIMEOUT: intFrom(1, 3600, 60),
@@ -82,6 +84,10 @@ export interface Config {
   /** Host uid that runs pip and owns the packages directory (when running as root). */
   installerUid: number;
   maxBodyBytes: number;
+  /** Credentials at most (agents' slots refused past it; the admin may add more). */
+  maxCredentials: number;
+  /** Unlocked profiles at most (new agent profiles refused past it). */
+  maxUnlockedProfiles: number;
   /** Open connections at most (default: half the open-files limit). */
   maxConnections: number | undefined;
   /** Open connections per client address at most; 0: no cap. */
@@ -159,6 +165,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sandboxUidBase: e.AIRLOCK_SANDBOX_UID_BASE,
     installerUid: e.AIRLOCK_SANDBOX_INSTALLER_UID,
     maxBodyBytes: e.AIRLOCK_MAX_BODY_BYTES,
+    maxCredentials: e.AIRLOCK_MAX_CREDENTIALS,
+    maxUnlockedProfiles: e.AIRLOCK_MAX_UNLOCKED_PROFILES,
     maxConnections: e.AIRLOCK_MAX_CONNECTIONS,
     maxConnectionsPerClient: e.AIRLOCK_MAX_CONNECTIONS_PER_CLIENT,
     defaultTimeoutSeconds: e.AIRLOCK_DEFAULT_TIMEOUT,

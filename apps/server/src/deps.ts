@@ -3,9 +3,9 @@ import type { AirlockDb } from '@airlock/db';
 import type { Sandbox, SandboxHealth } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import type { Config } from './config.js';
+import type { AttemptLimiter } from './lib/attempt-limiter.js';
 import type { Clock } from './lib/time.js';
 import type { Logger } from './logger.js';
-import type { LoginLimiter } from './services/admin/login-limiter.js';
 import type { SetupCodeHolder } from './services/admin/setup-code.js';
 import type { ExecutionEngine } from './services/executions/engine.js';
 
@@ -20,7 +20,9 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   setupCode: SetupCodeHolder;
-  loginLimiter: LoginLimiter;
+  loginLimiter: AttemptLimiter;
+  /** Anonymous creation of credential slots, profiles and links, per client. */
+  creationLimiter: AttemptLimiter;
   /** Runs scripts confined (bubblewrap or nsjail). */
   sandbox: Sandbox;
   /** The sandbox self-check, cached (for /health and the admin stats). */

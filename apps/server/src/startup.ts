@@ -12,9 +12,13 @@ import {
 import { eq, isNotNull } from 'drizzle-orm';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
+import {
+  ANONYMOUS_CREATIONS,
+  createAttemptLimiter,
+  LOGIN_ATTEMPTS,
+} from './lib/attempt-limiter.js';
 import { systemClock } from './lib/time.js';
 import type { Logger } from './logger.js';
-import { createLoginLimiter } from './services/admin/login-limiter.js';
 import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
@@ -144,7 +148,8 @@ export async function buildDeps(
       clock: systemClock,
       logger,
       setupCode: noSetupCode,
-      loginLimiter: createLoginLimiter(),
+      loginLimiter: createAttemptLimiter(LOGIN_ATTEMPTS),
+      creationLimiter: createAttemptLimiter(ANONYMOUS_CREATIONS),
       adminDist: config.adminDist,
       sandbox,
       sandboxHealth: sandboxHealth(sandbox),

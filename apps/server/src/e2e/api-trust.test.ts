@@ -422,3 +422,103 @@ describe('shutdown', () => {
     }
   }, 60_000);
 });
+
+/** A JSON POST from a chosen loopback address (each address is a separate client). */
+function postFrom(
+  base: string,
+  localAddress: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: { detail?: string }; retryAfter: string | undefined }> {
+  const url = new URL(base);
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => {
+          data += d;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: data ? JSON.parse(data) : {},
+            retryAfter: res.headers['retry-after'] as string | undefined,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+describe('anonymous growth', () => {
+  it('slots and profiles are bounded in count and anonymous changes in rate per client', async () => {
+    const s = await spawnServer(join(root, 'growth'), {
+      AIRLOCK_MAX_CREDENTIALS: '50',
+      AIRLOCK_MAX_UNLOCKED_PROFILES: '10',
+      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
+    });
+    try {
+      const slots = (n: number, from: number) => ({
+        credentials: Array.from({ length: n }, (_, i) => ({ name: `SLOT_${from + i}` })),
+      });
+      const a = '127.0.0.50';
+      expect((await postFrom(s.url, a, '/credentials', slots(40, 0))).status).toBe(201);
+      const over = await postFrom(s.url, a, '/credentials', slots(20, 40));
+      expect(over.status).toBe(409);
+      expect(over.json.detail).toMatch(/at most 50 credentials/);
+      // All or nothing: none of the 20 was created.
+      expect((await s.api('GET', '/credentials')).json.credentials).toHaveLength(40);
+      for (let i = 0; i < 10; i++) {
+        expect((await postFrom(s.url, a, '/profiles', {})).status).toBe(201);
+      }
+      const eleventh = await postFrom(s.url, a, '/profiles', {});
+      expect(eleventh.status).toBe(409);
+      expect(eleventh.json.detail).toMatch(/10 unlocked profiles/);
+      // 13 requests so far; the 61st in the window is refused by rate, before any count.
+      const statuses: number[] = [];
+      for (let i = 0; i < 48; i++)
+        statuses.push((await postFrom(s.url, a, '/profiles', {})).status);
+      expect(statuses.slice(0, 47).every((x) => x === 409)).toBe(true);
+      expect(statuses[47]).toBe(429);
+      const limited = await postFrom(s.url, a, '/credentials', slots(1, 99));
+      expect(limited.status).toBe(429);
+      expect(limited.retryAfter).toMatch(/^\d+$/);
+      // Another client is not held back by the first one's rate.
+      const b = await postFrom(s.url, '127.0.0.51', '/credentials', slots(1, 100));
+      expect(b.status).toBe(201);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+
+  it('/skill.md stays small whatever the database holds', async () => {
+    const admin = p.admin;
+    for (let i = 0; i < 40; i++) {
+      await server.api('POST', '/api/admin/profiles', { description: `bulk profile ${i}` }, admin);
+    }
+    for (let i = 0; i < 60; i++) {
+      await server.api('POST', '/api/admin/credentials', { name: `BULK_SLOT_${i}` }, admin);
+    }
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/skill.md`);
+    const md = await res.text();
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(Buffer.byteLength(md)).toBeLessThan(64 * 1024);
+    expect(md).toMatch(/\d+ more profiles are not listed here/);
+    expect(md).toMatch(/… and \d+ more \(`GET \/credentials`\)/);
+    // Usable (locked) profiles come first.
+    expect(md.indexOf(p.keyId)).toBeGreaterThan(0);
+  }, 60_000);
+});

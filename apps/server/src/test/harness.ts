@@ -12,8 +12,8 @@ import { createKeyring } from '@airlock/vault';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { AppDeps } from '../deps.js';
+import { createAttemptLimiter, LOGIN_ATTEMPTS } from '../lib/attempt-limiter.js';
 import { createMemoryLogger } from '../logger.js';
-import { createLoginLimiter } from '../services/admin/login-limiter.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
 import { pythonUnprintable } from '../services/python-unicode.js';
@@ -82,7 +82,9 @@ export function createTestContext(
     clock,
     logger,
     setupCode,
-    loginLimiter: createLoginLimiter(),
+    loginLimiter: createAttemptLimiter(LOGIN_ATTEMPTS),
+    // Tests create freely from one address; the spawned-server tests check the real limit.
+    creationLimiter: createAttemptLimiter({ max: 1_000_000, windowMs: 60_000 }),
     passwordParams: TEST_PASSWORD_PARAMS,
     exportParams: { N: 2 ** 10, r: 8, p: 1 },
     sandbox: options.sandbox ?? testSandbox(),

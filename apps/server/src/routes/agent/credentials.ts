@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
 import { validationHook } from '../../http/validation.js';
+import { throttleAnonymous } from '../../services/anonymous-growth.js';
 import { createCredentialSlots } from '../../services/credentials/create-slots.js';
 import { listCredentialsForAgent } from '../../services/credentials/list.js';
 import { agentActor } from '../actors.js';
@@ -54,7 +55,7 @@ const create = createRoute({
       z.object({ created: z.array(z.string()), skipped: z.array(z.string()) }),
       'Created and skipped names',
     ),
-    ...errorResponses(400, 413, 415, 422),
+    ...errorResponses(400, 409, 413, 415, 422, 429),
   },
 });
 
@@ -63,9 +64,11 @@ export function agentCredentialRoutes(deps: AppDeps) {
     .openapi(list, (c) => c.json({ credentials: listCredentialsForAgent(deps) }, 200))
     .openapi(create, (c) => {
       const body = c.req.valid('json');
+      throttleAnonymous(deps, c.get('clientIp'));
       const result = createCredentialSlots(
         deps,
         body.credentials.map((i) => ({ name: i.name, description: i.description })),
+        deps.config,
         agentActor(c),
       );
       return c.json(result, 201);

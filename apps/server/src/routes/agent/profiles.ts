@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
 import { validationHook } from '../../http/validation.js';
+import { assertRoomForProfile, throttleAnonymous } from '../../services/anonymous-growth.js';
 import { createProfile } from '../../services/profiles/create.js';
 import { attachCredentials, detachCredentials } from '../../services/profiles/credentials.js';
 import {
@@ -58,7 +59,7 @@ const create = createRoute({
   },
   responses: {
     201: json(AgentProfileSchema, 'The new profile'),
-    ...errorResponses(400, 413, 415, 422),
+    ...errorResponses(400, 409, 413, 415, 422, 429),
   },
 });
 
@@ -70,7 +71,7 @@ const attach = createRoute({
   request: { params: Params, body: jsonBody(CredentialNamesBody) },
   responses: {
     200: json(AgentProfileSchema, 'The profile'),
-    ...errorResponses(400, 404, 409, 413, 415, 422),
+    ...errorResponses(400, 404, 409, 413, 415, 422, 429),
   },
 });
 
@@ -82,7 +83,7 @@ const detach = createRoute({
   request: { params: Params, body: jsonBody(CredentialNamesBody) },
   responses: {
     200: json(AgentProfileSchema, 'The profile'),
-    ...errorResponses(400, 404, 409, 413, 415, 422),
+    ...errorResponses(400, 404, 409, 413, 415, 422, 429),
   },
 });
 
@@ -94,6 +95,8 @@ export function agentProfileRoutes(deps: AppDeps) {
     .openapi(get, (c) => c.json(view(getProfile(deps.db, c.req.valid('param').id)), 200))
     .openapi(create, (c) => {
       const body = c.req.valid('json');
+      throttleAnonymous(deps, c.get('clientIp'));
+      assertRoomForProfile(deps.db, deps.config);
       return c.json(
         view(createProfile(deps, { description: body.description }, agentActor(c))),
         201,
@@ -101,6 +104,7 @@ export function agentProfileRoutes(deps: AppDeps) {
     })
     .openapi(attach, (c) => {
       const { id } = c.req.valid('param');
+      throttleAnonymous(deps, c.get('clientIp'));
       return c.json(
         view(attachCredentials(deps, id, c.req.valid('json').credentials, agentActor(c))),
         200,
@@ -108,6 +112,7 @@ export function agentProfileRoutes(deps: AppDeps) {
     })
     .openapi(detach, (c) => {
       const { id } = c.req.valid('param');
+      throttleAnonymous(deps, c.get('clientIp'));
       return c.json(
         view(detachCredentials(deps, id, c.req.valid('json').credentials, agentActor(c))),
         200,

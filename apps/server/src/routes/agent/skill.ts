@@ -2,10 +2,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
 import { baseUrl } from '../../lib/base-url.js';
-import { isoOrNull } from '../../lib/time.js';
-import { listCredentialRows, profilesUsing } from '../../services/credentials/queries.js';
-import { isExpired, linkedCredentials, listProfileRows } from '../../services/profiles/queries.js';
-import { renderSkill, type SkillProfile } from '../../services/skill/render.js';
+import { skillListing } from '../../services/skill/live.js';
+import { renderSkill } from '../../services/skill/render.js';
 
 const skill = createRoute({
   method: 'get',
@@ -19,33 +17,9 @@ const skill = createRoute({
 
 export function agentSkillRoutes(deps: AppDeps) {
   return new OpenAPIHono<AppEnv>().openapi(skill, (c) => {
-    const now = deps.clock();
-    const profiles: SkillProfile[] = listProfileRows(deps.db).map((p) => ({
-      id: p.id,
-      description: p.description,
-      state: p.revoked
-        ? 'revoked'
-        : isExpired(p, now)
-          ? 'expired'
-          : p.locked
-            ? 'locked'
-            : 'unlocked',
-      keyId: p.keyId,
-      expiresAt: isoOrNull(p.expiresAt),
-      requireSignatureV2: p.requireSignatureV2,
-      credentials: linkedCredentials(deps.db, p.id).map((x) => ({
-        name: x.name,
-        description: x.description,
-        hasValue: x.hasValue,
-      })),
-    }));
-    const unattached = listCredentialRows(deps.db)
-      .filter((r) => profilesUsing(deps.db, r.id).length === 0)
-      .map((r) => ({ name: r.name, description: r.description, hasValue: r.value !== null }));
     const text = renderSkill({
       baseUrl: baseUrl(c, deps.config),
-      profiles,
-      unattached,
+      listing: skillListing(deps.db, deps.clock()),
       maxTimeoutSeconds: deps.config.maxTimeoutSeconds,
       defaultTimeoutSeconds: deps.config.defaultTimeoutSeconds,
       llmWaitLimitSeconds: deps.config.llmWaitLimitSeconds,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { credentials } from '@airlock/db';
 import type { AppDeps } from '../../deps.js';
+import { assertRoomForCredentials } from '../anonymous-growth.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { findCredentialByName } from './queries.js';
 
@@ -12,17 +13,22 @@ import { findCredentialByName } from './queries.js';
 export function createCredentialSlots(
   deps: Pick<AppDeps, 'db' | 'clock'>,
   items: readonly { name: string; description?: string | undefined }[],
+  limits: { maxCredentials: number },
   actor: Actor,
 ): { created: string[]; skipped: string[] } {
   const created: string[] = [];
   const skipped: string[] = [];
   const now = deps.clock();
   deps.db.transaction((tx) => {
+    const fresh: (typeof items)[number][] = [];
     for (const item of items) {
-      if (created.includes(item.name) || findCredentialByName(tx, item.name)) {
+      if (fresh.some((f) => f.name === item.name) || findCredentialByName(tx, item.name)) {
         skipped.push(item.name);
-        continue;
-      }
+      } else fresh.push(item);
+    }
+    // Counted inside the transaction, so concurrent batches cannot both squeeze past the cap.
+    assertRoomForCredentials(tx, limits, fresh.length);
+    for (const item of fresh) {
       tx.insert(credentials)
         .values({
           id: randomUUID(),

@@ -12,15 +12,26 @@ export interface SkillProfile {
   expiresAt: string | null;
   requireSignatureV2: boolean;
   credentials: { name: string; description: string; hasValue: boolean }[];
+  /** Attached credentials not listed (see `GET /profiles/{id}`). */
+  moreCredentials: number;
+}
+
+/** What an instance's guide lists: a bounded part of each, with counts of the rest. */
+export interface SkillListing {
+  profiles: SkillProfile[];
+  /** Unrevoked profiles not listed. */
+  moreProfiles: number;
+  revokedProfiles: number;
+  /** Credential slots with no profile. */
+  unattached: { name: string; description: string; hasValue: boolean }[];
+  moreUnattached: number;
 }
 
 export interface SkillInput {
   /** This instance's base URL, e.g. `https://airlock.example.com`. */
   baseUrl: string;
-  /** Live profiles, or null for the static file (no instance yet). */
-  profiles: SkillProfile[] | null;
-  /** Credential slots with no profile, or null for the static file. */
-  unattached: { name: string; description: string; hasValue: boolean }[] | null;
+  /** The instance's profiles and slots, or null for the static file (no instance yet). */
+  listing: SkillListing | null;
   maxTimeoutSeconds: number;
   defaultTimeoutSeconds: number;
   llmWaitLimitSeconds: number;
@@ -29,7 +40,8 @@ export interface SkillInput {
 const fence = '```';
 
 function profilesSection(input: SkillInput): string {
-  if (input.profiles === null) {
+  const listing = input.listing;
+  if (listing === null) {
     return [
       '## Profiles on this instance',
       '',
@@ -38,12 +50,12 @@ function profilesSection(input: SkillInput): string {
     ].join('\n');
   }
   const lines = ['## Profiles on this instance', ''];
-  if (input.profiles.length === 0) {
+  if (listing.profiles.length === 0) {
     lines.push(
       'No profiles yet. Create one (`POST /profiles`), attach credential slots, and ask the user to lock it.',
     );
   }
-  for (const p of input.profiles) {
+  for (const p of listing.profiles) {
     lines.push(`### ${p.description ? p.description.replace(/\n/g, ' ') : '(no description)'}`, '');
     lines.push(`- id: \`${p.id}\``);
     lines.push(`- state: **${p.state}**${p.keyId ? ` (key id \`${p.keyId}\`)` : ''}`);
@@ -57,13 +69,23 @@ function profilesSection(input: SkillInput): string {
           `  - \`${c.name}\`${c.description ? ` — ${c.description.replace(/\n/g, ' ')}` : ''} ${c.hasValue ? '(value set)' : '(**no value yet**: ask the user to enter it in the admin UI)'}`,
         );
       }
+      if (p.moreCredentials > 0)
+        lines.push(`  - … and ${p.moreCredentials} more (\`GET /profiles/${p.id}\`)`);
     }
     lines.push('');
   }
-  if (input.unattached && input.unattached.length > 0) {
+  if (listing.moreProfiles > 0 || listing.revokedProfiles > 0) {
+    lines.push(
+      `${listing.moreProfiles > 0 ? `${listing.moreProfiles} more profiles are not listed here` : 'All usable profiles are listed'}${listing.revokedProfiles > 0 ? `; ${listing.revokedProfiles} revoked` : ''}: \`GET /profiles\` has them all.`,
+      '',
+    );
+  }
+  if (listing.unattached.length > 0) {
     lines.push('### Credential slots not attached to any profile', '');
-    for (const c of input.unattached)
+    for (const c of listing.unattached)
       lines.push(`- \`${c.name}\` ${c.hasValue ? '(value set)' : '(no value yet)'}`);
+    if (listing.moreUnattached > 0)
+      lines.push(`- … and ${listing.moreUnattached} more (\`GET /credentials\`)`);
   }
   return lines.join('\n').trimEnd();
 }

@@ -7,8 +7,7 @@ export function renderStaticSkill(
 ): string {
   return renderSkill({
     baseUrl: 'http://localhost:9090',
-    profiles: null,
-    unattached: null,
+    listing: null,
     maxTimeoutSeconds: config.maxTimeoutSeconds,
     defaultTimeoutSeconds: config.defaultTimeoutSeconds,
     llmWaitLimitSeconds: config.llmWaitLimitSeconds,
