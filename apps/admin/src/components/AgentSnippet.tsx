@@ -20,7 +20,7 @@ def call(method, path, body=None, headers=None):
 
 script = 'print(sorted(settings.keys()))\\nset_result({"ok": True})'
 ts, nonce = str(int(time.time())), secrets.token_hex(16)
-sig = hmac.new(secret.encode(), f"{ts}\\n{nonce}\\n{script}".encode(), hashlib.sha256).hexdigest()
+sig = hmac.new(secret.encode(), f"AIRLOCK/2 EXECUTE\\n{ts}\\n{nonce}\\n{script}".encode(), hashlib.sha256).hexdigest()
 started = call("POST", "/execute", {"script": script, "hash": sig, "timeout": 60}, {
     "Authorization": f"Bearer {key_id}",
     "X-Airlock-Timestamp": ts,

@@ -47,7 +47,7 @@ export function agentExecutionRoutes(deps: AppDeps) {
     tags: ['agent'],
     summary: 'Run a signed script with the profile’s credentials',
     description:
-      'Authorization: Bearer <key id>. `hash` = hex HMAC-SHA256 of the script under the key secret (v1), or of `timestamp\\nnonce\\nscript` with X-Airlock-Timestamp and X-Airlock-Nonce (v2, replay-protected). A retried v2 request (same nonce) returns the original execution with 200.',
+      'Authorization: Bearer <key id>. `hash` = hex HMAC-SHA256 of the script under the key secret (v1), or of `AIRLOCK/2 EXECUTE\\ntimestamp\\nnonce\\nscript` with X-Airlock-Timestamp and X-Airlock-Nonce (v2, replay-protected; a v1 script may not start with AIRLOCK/). A retried v2 request (same nonce) returns the original execution with 200.',
     request: {
       body: jsonBody(
         z.object({
