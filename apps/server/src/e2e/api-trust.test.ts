@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -520,5 +520,32 @@ describe('anonymous growth', () => {
     expect(md).toMatch(/… and \d+ more \(`GET \/credentials`\)/);
     // Usable (locked) profiles come first.
     expect(md.indexOf(p.keyId)).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('information the server gives away', () => {
+  it('no source maps, no server paths in the public status', async () => {
+    const dist = join(root, 'dist');
+    mkdirSync(join(dist, 'assets'), { recursive: true });
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Airlock admin</title>');
+    writeFileSync(join(dist, 'assets', 'index-abc.js'), 'console.log(1)');
+    writeFileSync(join(dist, 'assets', 'index-abc.js.map'), '{"sources":["../src/main.tsx"]}');
+    // No preset password: first-visit setup is pending, as on a fresh install.
+    const s = await spawnServer(join(root, 'fresh'), {
+      AIRLOCK_ADMIN_PASSWORD: '',
+      AIRLOCK_ADMIN_DIST: dist,
+      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
+    });
+    try {
+      expect((await fetch(`${s.url}/assets/index-abc.js`)).status).toBe(200);
+      const map = await fetch(`${s.url}/assets/index-abc.js.map`);
+      expect(map.status).toBe(404);
+      expect(await map.text()).not.toContain('main.tsx');
+      const status = await s.api('GET', '/api/admin/status');
+      expect(status.json).toEqual({ setup_required: true, setup_code_file: 'private/setup-code' });
+      expect(JSON.stringify(status.json)).not.toContain(root);
+    } finally {
+      await s.stop();
+    }
   }, 60_000);
 });
