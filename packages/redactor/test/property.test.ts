@@ -6,7 +6,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, type Secret, variantsOf } from '../src/index.js';
+import {
+  createRedactor,
+  PYTHON_UNPRINTABLE_PROBE,
+  parseUnprintableRanges,
+  pythonReprCuts,
+  type Secret,
+  unprintableTest,
+  variantsOf,
+} from '../src/index.js';
+import { python, pythonStrings } from './helpers/python.js';
 import { referenceRedact, straddles, survivingVariants } from './helpers/reference.js';
 
 // Small alphabet: overlaps, shared prefixes and self-overlapping values are common. No brackets,
@@ -162,5 +171,44 @@ describe('streaming = whole buffer = naive reference', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('property: the cut reprs are exactly what CPython prints', () => {
+  it('for random long values (quotes, escapes, non-ASCII, astral), int() messages match', () => {
+    const table = parseUnprintableRanges(python(PYTHON_UNPRINTABLE_PROBE).toString('utf8'));
+    const unprintable = unprintableTest(table);
+    const alphabet = [...CHARS, '\t', '\x01', '\x7f', '\u00a0', '\u2028', '\u{1fa77}', 'Z'];
+    const values = fc.sample(
+      fc
+        .array(fc.constantFrom(...alphabet), { minLength: 150, maxLength: 260 })
+        .map((cs) => cs.join('')),
+      { numRuns: 150, seed: 20261201 },
+    );
+    const printed = pythonStrings(
+      values,
+      [
+        'out = []',
+        'for v in values:',
+        '    for arg in (v, v.encode()):',
+        '        try:',
+        '            int(arg)',
+        '            out.append(None)',
+        '        except ValueError as e:',
+        '            out.append(str(e).split(": ", 1)[1])',
+        'print(json.dumps(out))',
+      ].join('\n'),
+    );
+    values.forEach((v, i) => {
+      const cuts = pythonReprCuts(v, unprintable);
+      // Each message Python printed is either whole (covered by the repr variants) or one of
+      // the cut forms; every cut form is one Python printed.
+      for (const msg of [printed[2 * i], printed[2 * i + 1]]) {
+        if (msg === null || msg === undefined) continue;
+        const isCut = [...msg].length === 200;
+        if (isCut) expect(cuts, JSON.stringify(v)).toContain(msg);
+      }
+      for (const c of cuts) expect(printed.slice(2 * i, 2 * i + 2)).toContain(c);
+    });
   });
 });
