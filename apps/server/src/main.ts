@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { limitConnections, openFilesLimit, SERVER_TIMEOUTS } from './http/connection-limits.js';
 import { createLogger } from './logger.js';
+import { InstanceLockError } from './services/instance-lock.js';
 import { buildDeps } from './startup.js';
 
 /**
@@ -32,7 +33,11 @@ async function main(): Promise<void> {
   try {
     built = await buildDeps(config, logger);
   } catch (err) {
-    if (err instanceof VaultStartupError || err instanceof SandboxUnavailableError) {
+    if (
+      err instanceof VaultStartupError ||
+      err instanceof SandboxUnavailableError ||
+      err instanceof InstanceLockError
+    ) {
       process.stderr.write(`Airlock cannot start: ${err.message}\n`);
       process.exit(3);
     }

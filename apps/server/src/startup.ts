@@ -23,11 +23,14 @@ import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
 import { ExecutionEngine } from './services/executions/engine.js';
+import { claimDataDir, claimUids } from './services/instance-lock.js';
 import { pythonUnprintable } from './services/python-unicode.js';
 import { reinstallMissing } from './services/requirements/install.js';
 import { sandboxHealth } from './services/sandbox-health.js';
 
 export const DATABASE_FILE = 'airlock.db';
+/** Where running Airlocks claim their host uids (machine-wide; root only). */
+const UID_LOCK_DIR = '/run/airlock';
 export const MASTER_KEY_FILE = 'master.key';
 const CANARY_KEY = 'vault_canary';
 
@@ -92,21 +95,35 @@ function prepareDataDir(config: Config, logger: Logger): void {
  * The confinement backend, proven to work before anything is served: a missing backend or one
  * that cannot run a trivial script is a startup error that says how to fix it.
  */
-async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
+async function openSandbox(
+  config: Config,
+  logger: Logger,
+): Promise<{ sandbox: Sandbox; release: () => void }> {
+  const poolSize = Math.max(16, config.concurrency + 2);
   const sandbox = createSandbox({
     backend: config.sandbox,
     python: config.python,
     packagesDir: config.packagesDir,
     uidBase: config.sandboxUidBase,
-    poolSize: Math.max(16, config.concurrency + 2),
+    poolSize,
     log: (message) => logger.warn(message),
   });
+  // Run as root, scripts run as leased host uids: claim them machine-wide before touching any
+  // process of theirs (another Airlock on this host may use a range of its own).
+  const release =
+    process.getuid?.() === 0
+      ? claimUids(UID_LOCK_DIR, [
+          { first: config.sandboxUidBase, end: config.sandboxUidBase + poolSize },
+          { first: config.installerUid, end: config.installerUid + 1 },
+        ])
+      : () => {};
   // A crash during a sandbox's setup can leave it behind (the next start is the only cure).
   const orphans = sandbox.killOrphans();
   if (orphans > 0)
     logger.warn('killed sandbox processes left by a previous run', { count: orphans });
   const health = await sandbox.check();
   if (!health.ok) {
+    release();
     throw new SandboxUnavailableError(
       `The ${health.backend} sandbox is installed but could not run a test script: ${health.detail ?? 'unknown reason'}. ` +
         'Check that unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1; in Docker see the README) ' +
@@ -123,7 +140,7 @@ async function openSandbox(config: Config, logger: Logger): Promise<Sandbox> {
     logger.warn(
       'SCRIPTS RUN WITHOUT ANY CONFINEMENT (AIRLOCK_SANDBOX=unconfined-dev). Development only.',
     );
-  return sandbox;
+  return { sandbox, release };
 }
 
 /**
@@ -135,12 +152,22 @@ export async function buildDeps(
   logger: Logger,
 ): Promise<{ deps: AppDeps; close: () => void }> {
   prepareDataDir(config, logger);
-  const opened = openDatabase(join(config.privateDir, DATABASE_FILE), {
-    busyTimeoutMs: config.dbBusyTimeoutMs,
-  });
+  // Before the database is opened: a second server on this directory touches nothing.
+  const releaseDataDir = claimDataDir(config.privateDir);
+  let releaseUids = () => {};
+  let opened: ReturnType<typeof openDatabase>;
+  try {
+    opened = openDatabase(join(config.privateDir, DATABASE_FILE), {
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+    });
+  } catch (err) {
+    releaseDataDir();
+    throw err;
+  }
   try {
     const keyring = openVault(opened.db, config.privateDir, logger);
-    const sandbox = await openSandbox(config, logger);
+    const { sandbox, release } = await openSandbox(config, logger);
+    releaseUids = release;
     const deps: AppDeps = {
       config,
       db: opened.db,
@@ -197,9 +224,18 @@ export async function buildDeps(
         );
       }
     }
-    return { deps, close: opened.close };
+    return {
+      deps,
+      close: () => {
+        opened.close();
+        releaseUids();
+        releaseDataDir();
+      },
+    };
   } catch (err) {
     opened.close();
+    releaseUids();
+    releaseDataDir();
     throw err;
   }
 }

@@ -549,3 +549,95 @@ describe('information the server gives away', () => {
     }
   }, 60_000);
 });
+
+describe('a key that no longer holds stops its runs', () => {
+  const statusOf = async (id: string) => (await server.api('GET', `/executions/${id}`)).json;
+  const until = async (id: string, want: string) => {
+    for (let i = 0; i < 100; i++) {
+      if ((await statusOf(id)).status === want) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${id} never reached ${want}`);
+  };
+
+  it('revoking cancels the running, the paused and the queued executions, with the reason', async () => {
+    const q = await lockedProfileOn(server, { REVOKED_MID_RUN: 'revoked-mid-run-value-1' });
+    const running = (await q.execute('import time\nprint("started", flush=True)\ntime.sleep(60)'))
+      .json.execution_id as string;
+    const paused = (await q.execute('print(llm.complete("hold"))')).json.execution_id as string;
+    await until(running, 'running');
+    await until(paused, 'awaiting_llm');
+    const queued = (await q.execute('print("never")')).json.execution_id as string;
+    const revoke = await server.api(
+      'POST',
+      `/api/admin/profiles/${q.profile}/revoke`,
+      undefined,
+      q.admin,
+    );
+    expect(revoke.status).toBe(200);
+    for (const id of [running, paused]) {
+      const done = await q.waitDone(id);
+      expect(done.status).toBe('error');
+      expect(done.error).toBe('cancelled: the profile was revoked');
+    }
+    const never = await q.waitDone(queued);
+    expect(never.error).toBe('cancelled: the profile was revoked before it started');
+    expect(never.stdout).toBe('');
+    // The paused one can no longer be resumed.
+    const late = await server.api('POST', `/executions/${paused}/respond`, { response: 'go' });
+    expect(late.status).toBe(409);
+  }, 60_000);
+
+  it('regenerating the key cancels what the old key started', async () => {
+    const q = await lockedProfileOn(server, { REGEN_MID_RUN: 'regenerated-mid-run-value' });
+    const running = (await q.execute('import time\ntime.sleep(60)')).json.execution_id as string;
+    await until(running, 'running');
+    const regen = await server.api(
+      'POST',
+      `/api/admin/profiles/${q.profile}/regenerate-key`,
+      { credentials: ['REGEN_MID_RUN'] },
+      q.admin,
+    );
+    expect(regen.status).toBe(200);
+    const done = await q.waitDone(running);
+    expect(done.error).toBe('cancelled: the profile key was regenerated');
+  }, 60_000);
+});
+
+describe('one server per data directory and per uid range', () => {
+  it('a second server on the same data directory or uids refuses to start and kills nothing', async () => {
+    const base = Number(uidBase());
+    const dir = join(root, 'owned');
+    const first = await spawnServer(dir, { AIRLOCK_SANDBOX_UID_BASE: String(base) });
+    try {
+      const q = await lockedProfileOn(first, { OWNED_KEY: 'owned-value-000001' });
+      const running = (await q.execute('import time\nprint("alive", flush=True)\ntime.sleep(30)'))
+        .json.execution_id as string;
+      for (let i = 0; i < 50; i++) {
+        if ((await first.api('GET', `/executions/${running}`)).json.status === 'running') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const uids = Array.from({ length: 16 }, (_, i) => base + i);
+      const before = processesOf(uids).length;
+      expect(before).toBeGreaterThan(0);
+      // Same data directory (another uid range): refused before the database is opened.
+      await expect(
+        spawnServer(dir, { AIRLOCK_SANDBOX_UID_BASE: String(base + 1000) }),
+      ).rejects.toThrow(/another Airlock \(pid \d+\) is using the data directory/);
+      // Another data directory, an overlapping uid range: refused before any process is killed.
+      await expect(
+        spawnServer(join(root, 'owned-2'), {
+          AIRLOCK_SANDBOX_UID_BASE: String(base + 8),
+          AIRLOCK_SANDBOX_INSTALLER_UID: String(base + 5000),
+        }),
+      ).rejects.toThrow(/overlap those of another Airlock/);
+      expect(processesOf(uids).length).toBe(before);
+      expect((await first.api('GET', `/executions/${running}`)).json.status).toBe('running');
+    } finally {
+      await first.stop();
+    }
+    // Once the first has stopped, its claims are gone: the directory can be used again.
+    const again = await spawnServer(dir, { AIRLOCK_SANDBOX_UID_BASE: String(base) });
+    await again.stop();
+  }, 90_000);
+});

@@ -43,6 +43,9 @@ export async function spawnServer(
   const port = 10_000 + Math.floor(Math.random() * 20_000);
   const url = `http://127.0.0.1:${port}`;
   let log = '';
+  // Host uids of its own (a server claims its range machine-wide and refuses an overlap): a
+  // random 128-uid block far from the fixed ranges, the installer uid at its end.
+  const block = 1_000_000 + Math.floor(Math.random() * 100_000) * 128;
   const child = spawn(process.execPath, ['--conditions=@airlock/source', '--import', 'tsx', MAIN], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -50,6 +53,8 @@ export async function spawnServer(
       AIRLOCK_PORT: String(port),
       AIRLOCK_HOST: '127.0.0.1',
       AIRLOCK_ADMIN_PASSWORD: SPAWNED_PASSWORD,
+      AIRLOCK_SANDBOX_UID_BASE: String(block),
+      AIRLOCK_SANDBOX_INSTALLER_UID: String(block + 127),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -71,7 +71,8 @@ export class ExecutionEngine {
   readonly #redaction: RedactorCache;
   readonly #history: HistoryRetention;
   readonly #running = new Map<string, RunHandle | null>();
-  readonly #cancelled = new Set<string>();
+  /** Why a run was cancelled from outside (the admin, its profile's revocation), by id. */
+  readonly #cancelled = new Map<string, string>();
   /** Every run's bookkeeping, from preparation to its recorded outcome (shutdown awaits them). */
   readonly #inflight = new Set<Promise<void>>();
   readonly #changes = new EventEmitter();
@@ -174,7 +175,7 @@ export class ExecutionEngine {
   }
 
   /** Cancels a pending or running execution. False when it is not in progress here. */
-  cancel(id: string): boolean {
+  cancel(id: string, reason = 'cancelled by the admin'): boolean {
     const queued = this.#queue.indexOf(id);
     if (queued >= 0) {
       this.#queue.splice(queued, 1);
@@ -182,14 +183,35 @@ export class ExecutionEngine {
       this.#finish(id, {
         ...emptyOutcome(),
         status: 'error',
-        error: 'cancelled by the admin before it started',
+        error: `${reason} before it started`,
       });
       return true;
     }
     if (!this.#running.has(id)) return false;
-    this.#cancelled.add(id);
+    this.#cancelled.set(id, reason);
     this.#running.get(id)?.cancel();
     return true;
+  }
+
+  /**
+   * Cancels every queued, running or paused execution of a profile whose key no longer holds
+   * (revoked, or regenerated): a run started before must not keep its credentials. Returns how
+   * many were cancelled.
+   */
+  cancelProfile(profileId: string, reason: string): number {
+    const open = this.#deps.db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(
+        and(
+          eq(executions.profileId, profileId),
+          inArray(executions.status, ['pending', 'running', 'awaiting_llm']),
+        ),
+      )
+      .all();
+    let n = 0;
+    for (const { id } of open) if (this.cancel(id, reason)) n++;
+    return n;
   }
 
   /**
@@ -330,7 +352,7 @@ export class ExecutionEngine {
     // Shutdown began while this run was being prepared: it must not outlive the server.
     if (this.#stopping) handle.cancel();
     const result = await handle.result;
-    this.#finish(id, this.#outcome(result, redactor, this.#cancelled.has(id)));
+    this.#finish(id, this.#outcome(result, redactor, this.#cancelled.get(id)));
   }
 
   /** Why a queued execution must not run after all (its profile changed meanwhile). */
@@ -349,7 +371,7 @@ export class ExecutionEngine {
    * of byte counts and whole matches only (the redactor's cut rule, and notices that quote the
    * configured cap, never a secret-dependent length).
    */
-  #outcome(result: RunResult, redactor: Redactor, cancelled: boolean): Outcome {
+  #outcome(result: RunResult, redactor: Redactor, cancelled: string | undefined): Outcome {
     const cap = this.#deps.config.maxOutputBytes;
     // A Map, not an object: credential names such as "constructor" or "__proto__" are data.
     const totals = new Map<string, number>();
@@ -411,8 +433,8 @@ export class ExecutionEngine {
         case 'cancelled':
           return failed(
             'error',
-            cancelled
-              ? 'cancelled by the admin'
+            cancelled !== undefined
+              ? cancelled
               : this.#stopping
                 ? SHUT_DOWN
                 : redactText(result.error),

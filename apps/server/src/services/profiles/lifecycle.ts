@@ -93,7 +93,7 @@ export function lockProfile(
  * profile is still what the admin saw.
  */
 export function regenerateKey(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring' | 'executions'>,
   id: string,
   expected: ExpectedProfile,
   actor: Actor,
@@ -116,6 +116,8 @@ export function regenerateKey(
     );
     return full;
   });
+  // Runs signed with the old key stop too: the old key "dies at once".
+  deps.executions.cancelProfile(id, 'cancelled: the profile key was regenerated');
   return { profile: getProfile(deps.db, id), key };
 }
 
@@ -125,7 +127,7 @@ export function regenerateKey(
  * Revoking a revoked profile is a 409 (the contract's answer), and changes nothing.
  */
 export function revokeProfile(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'executions'>,
   id: string,
   actor: Actor,
 ): ProfileRow {
@@ -139,6 +141,7 @@ export function revokeProfile(
       .run();
     recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.revoke', { type: 'profile', id });
   });
+  deps.executions.cancelProfile(id, 'cancelled: the profile was revoked');
   return getProfile(deps.db, id);
 }
 
