@@ -54,6 +54,8 @@ export async function startServer(): Promise<RunningServer> {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: process.env.HOME ?? dataDir,
+        // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
+        ...ownUids(),
         AIRLOCK_DATA_DIR: dataDir,
         AIRLOCK_PORT: String(port),
         AIRLOCK_HOST: '127.0.0.1',
@@ -193,4 +195,13 @@ export async function hasValue(locator: Locator, value: string | RegExp): Promis
   const read = () => locator.inputValue({ timeout: POLL.timeout });
   if (typeof value === 'string') await expect.poll(read, POLL).toBe(value);
   else await expect.poll(read, POLL).toMatch(value);
+}
+
+/** A random 128-uid block for the sandboxes and, at its end, the installer. */
+function ownUids(): Record<string, string> {
+  const block = 1_000_000 + Math.floor(Math.random() * 100_000) * 128;
+  return {
+    AIRLOCK_SANDBOX_UID_BASE: String(block),
+    AIRLOCK_SANDBOX_INSTALLER_UID: String(block + 127),
+  };
 }

@@ -49,6 +49,8 @@ function startServer(port: number): Promise<ChildProcess> {
       cwd: CLI_DIR,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
+        // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
+        ...ownUids(),
         AIRLOCK_DATA_DIR: join(root, 'data'),
         AIRLOCK_PORT: String(port),
         AIRLOCK_HOST: '127.0.0.1',
@@ -314,3 +316,12 @@ describe('airlock exec against a running server', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ http_status: 200, health: { status: 'ok' } });
   });
 });
+
+/** A random 128-uid block for the sandboxes and, at its end, the installer. */
+function ownUids(): Record<string, string> {
+  const block = 1_000_000 + Math.floor(Math.random() * 100_000) * 128;
+  return {
+    AIRLOCK_SANDBOX_UID_BASE: String(block),
+    AIRLOCK_SANDBOX_INSTALLER_UID: String(block + 127),
+  };
+}

@@ -49,6 +49,7 @@ const envSchema = z.object({
   AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
   AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
+  AIRLOCK_MAX_WAITING: intFrom(0, 10_000, 16),
   AIRLOCK_DB_BUSY_TIMEOUT_MS: intFrom(0, 600_000, 5000),
   AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
@@ -97,6 +98,8 @@ export interface Config {
   concurrency: number;
   queueSize: number;
   llmWaitLimitSeconds: number;
+  /** Runs paused in llm.complete at once besides the running ones (they hold no slot). */
+  maxWaiting: number;
   maxOutputBytes: number;
   /** Most bytes of execution history kept (scripts, outputs, results, LLM exchanges). */
   historyMaxBytes: number;
@@ -174,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     concurrency: e.AIRLOCK_CONCURRENCY,
     queueSize: e.AIRLOCK_QUEUE_SIZE,
     llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
+    maxWaiting: e.AIRLOCK_MAX_WAITING,
     maxOutputBytes: e.AIRLOCK_MAX_OUTPUT_BYTES,
     historyMaxBytes: e.AIRLOCK_HISTORY_MAX_MB * 1024 * 1024,
     historyRetentionDays: e.AIRLOCK_HISTORY_DAYS,

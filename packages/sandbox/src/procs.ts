@@ -68,9 +68,9 @@ export function killProcessesOf(uids: Iterable<number>): number {
 }
 
 /** SIGKILL, ignoring a process that is already gone. */
-export function signal(pid: number): void {
+export function signal(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, sig);
   } catch {
     // already gone
   }
@@ -78,6 +78,24 @@ export function signal(pid: number): void {
 
 /** Launchers that may sit between the runner and the namespace's init. */
 const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2']);
+
+/**
+ * Stops (`SIGSTOP`) or resumes (`SIGCONT`) every process of the given uid but the launchers
+ * (bwrap, nsjail, pasta: they compute nothing, and must stay free to reap what dies under them).
+ * Stopping repeats until no new process appears, so a fork racing the first pass is stopped too.
+ * The uid must be one leased to a single run: every process with it belongs to that run.
+ */
+export function freezeUid(uid: number, frozen: boolean): void {
+  const seen = new Set<number>();
+  for (let pass = 0; pass < (frozen ? 4 : 1); pass++) {
+    const fresh = processesOf([uid]).filter((p) => !seen.has(p.pid) && !LAUNCHERS.has(p.name));
+    if (fresh.length === 0) break;
+    for (const p of fresh) {
+      seen.add(p.pid);
+      signal(p.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    }
+  }
+}
 
 /**
  * Walks down from the spawned process through launchers (pasta → bwrap) to the one whose child

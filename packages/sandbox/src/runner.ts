@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
 import { LineSplitter, parseMessage } from './channel.js';
-import { processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
+import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import type {
   BackendName,
   ErrorCause,
@@ -195,6 +195,9 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     killReason = reason;
     clearTimeout(runTimer);
     clearTimeout(llmTimer);
+    // A frozen run dies as well (SIGKILL reaches stopped processes); resuming first lets every
+    // parent in the sandbox reap its children at once, so no zombie outlives the run.
+    if (state === 'awaiting_llm' && leasedUid !== undefined) freezeUid(leasedUid, false);
     // Kill the namespace's init (the backend's child) first: the backend reaps it and exits, so
     // nothing is orphaned to the host's PID 1 as a zombie. The kernel kills every other process
     // of the PID namespace with its init. The backend itself is killed if it lingers, or at
@@ -280,6 +283,9 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         clearTimeout(runTimer);
         state = 'awaiting_llm';
         waitStartedAt = performance.now();
+        // While the agent thinks, nothing of the run computes: its other threads and children
+        // would otherwise run on, uncounted by the paused clock.
+        if (leasedUid !== undefined) freezeUid(leasedUid, true);
         llmTimer = setTimeout(
           () =>
             kill({
@@ -308,6 +314,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     clearTimeout(llmTimer);
     llmWaitTotal += performance.now() - waitStartedAt;
     state = 'running';
+    if (leasedUid !== undefined) freezeUid(leasedUid, false);
     channel.write(line);
     armRunTimer();
     emit({ type: 'running' });

@@ -53,6 +53,49 @@ describe('llm.complete pause and resume', () => {
     expect(r.llmWaitMs).toBeGreaterThanOrEqual(450);
   });
 
+  it('freezes the whole run while it waits: threads and children compute nothing', async () => {
+    // A thread and a forked child each record a tick every 20 ms; the agent answers after 1.5 s.
+    const handle = sandbox.run({
+      script: [
+        'import os, threading, time',
+        'ticks = []',
+        'def tick():',
+        '    while True:',
+        '        ticks.append(time.monotonic()); time.sleep(0.02)',
+        'threading.Thread(target=tick, daemon=True).start()',
+        'r, w = os.pipe()',
+        'if os.fork() == 0:',
+        '    os.close(r)',
+        '    while True:',
+        '        os.write(w, b"%f\\n" % time.monotonic()); time.sleep(0.02)',
+        'os.close(w)',
+        'time.sleep(0.3)',
+        't0 = time.monotonic()',
+        'llm.complete("think slowly")',
+        't1 = time.monotonic()',
+        'time.sleep(0.3)',
+        'os.set_blocking(r, False)',
+        'child = [float(x) for x in os.read(r, 1 << 20).split()]',
+        'inside = lambda ts: sum(1 for t in ts if t0 + 0.2 < t < t1 - 0.2)',
+        'set_result({"waited": t1 - t0, "thread": inside(ticks), "child": inside(child),',
+        '            "thread_after": sum(1 for t in ticks if t > t1)})',
+      ].join('\n'),
+      onEvent: (ev) => {
+        if (ev.type === 'awaiting_llm') setTimeout(() => handle.respond('done'), 1500);
+      },
+    });
+    const r = await handle.result;
+    expect(r.status).toBe('completed');
+    if (r.status !== 'completed') return;
+    const res = r.result as { waited: number; thread: number; child: number; thread_after: number };
+    expect(res.waited).toBeGreaterThan(1.4);
+    // Without the freeze each would record about 55 ticks in that window.
+    expect(res.thread).toBe(0);
+    expect(res.child).toBe(0);
+    // Resumed afterwards.
+    expect(res.thread_after).toBeGreaterThan(3);
+  });
+
   it('pauses the wall-clock timeout while waiting for the agent', async () => {
     // 3 s of running time allowed; the agent takes 4 s to answer; the script still completes.
     const handle = sandbox.run({

@@ -239,7 +239,14 @@ export interface Stats {
     expiring_soon: number;
   };
   executions: { total: number; last_24h: number; by_status: Partial<Record<string, number>> };
-  queue: { running: number; queued: number; concurrency: number; capacity: number };
+  /** `waiting`: runs paused in llm.complete (they hold no slot); absent from older servers. */
+  queue: {
+    running: number;
+    waiting?: number;
+    queued: number;
+    concurrency: number;
+    capacity: number;
+  };
   /** `ok` is not sent by every server version; absent means unknown. */
   sandbox: { backend: string; ok?: boolean };
   /** Execution history kept against its limits (absent from older servers). */

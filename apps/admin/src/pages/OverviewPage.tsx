@@ -138,7 +138,9 @@ function StatsPanel({
               : ''}
           </Tile>
           <Tile label="Running now" value={`${stats.queue.running} / ${stats.queue.concurrency}`}>
-            {stats.queue.queued} queued · room for {stats.queue.capacity}
+            {stats.queue.queued} queued
+            {stats.queue.waiting ? ` · ${stats.queue.waiting} waiting for an LLM answer` : ''} ·
+            room for {stats.queue.capacity}
           </Tile>
           <Tile label="Sandbox" value={stats.sandbox.backend}>
             {stats.sandbox.ok === false

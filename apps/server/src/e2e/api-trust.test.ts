@@ -641,3 +641,42 @@ describe('one server per data directory and per uid range', () => {
     await again.stop();
   }, 90_000);
 });
+
+describe('waiting runs hold no slot', () => {
+  it('20 scripts are not queued behind two paused in llm.complete', async () => {
+    const s = await spawnServer(join(root, 'waiting'), { AIRLOCK_CONCURRENCY: '2' });
+    try {
+      const q = await lockedProfileOn(s, { WAITING_KEY: 'waiting-value-00001' });
+      const paused = await Promise.all(
+        [1, 2].map(
+          async (i) =>
+            (await q.execute(`print(llm.complete("hold ${i}"))`)).json.execution_id as string,
+        ),
+      );
+      for (const id of paused) {
+        for (let i = 0; i < 100; i++) {
+          if ((await s.api('GET', `/executions/${id}`)).json.status === 'awaiting_llm') break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      expect((await s.api('GET', '/health')).json.queue).toMatchObject({ running: 0, waiting: 2 });
+      const t0 = Date.now();
+      const ids = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const r = await q.execute(`import time\ntime.sleep(0.5)\nset_result(${i})`);
+          expect(r.status).toBe(202);
+          return r.json.execution_id as string;
+        }),
+      );
+      const done = await Promise.all(ids.map((id) => q.waitDone(id)));
+      expect(done.map((d) => d.status)).toEqual(Array(20).fill('completed'));
+      // 20 × 0.5 s on two slots; without the fix they waited for the LLM answers (5 min).
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      for (const id of paused) {
+        expect((await s.api('GET', `/executions/${id}`)).json.status).toBe('awaiting_llm');
+      }
+    } finally {
+      await s.stop();
+    }
+  }, 90_000);
+});

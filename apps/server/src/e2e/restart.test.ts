@@ -17,7 +17,8 @@ import {
 // Its own uid range, so sandboxes of tests running alongside are never counted or killed.
 const UID_BASE = 78_000;
 const root = traversableTempDir('airlock-restart-');
-const env = { AIRLOCK_CONCURRENCY: '2', AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE) };
+// One slot: the sleeper holds it, the paused run holds none, the third stays queued.
+const env = { AIRLOCK_CONCURRENCY: '1', AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE) };
 let server: SpawnedServer | undefined;
 
 afterAll(async () => {
@@ -44,7 +45,11 @@ describe('kill -9 of the server', () => {
     expect(await status(llm)).toBe('awaiting_llm');
     expect(await status(sleeper)).toBe('running');
     expect(await status(queued)).toBe('pending');
-    expect((await s.api('GET', '/health')).json.queue).toMatchObject({ running: 2, queued: 1 });
+    expect((await s.api('GET', '/health')).json.queue).toMatchObject({
+      running: 1,
+      waiting: 1,
+      queued: 1,
+    });
 
     const uids = Array.from({ length: 64 }, (_, i) => UID_BASE + i);
     expect(processesOf(uids).length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
-import { json } from './schemas.js';
+import { json, QueueStateSchema } from './schemas.js';
 
 export const VERSION = '0.1.0';
 
@@ -16,12 +16,7 @@ const Health = z
       seccomp: z.boolean(),
       detail: z.string().optional(),
     }),
-    queue: z.object({
-      running: z.number(),
-      queued: z.number(),
-      concurrency: z.number(),
-      capacity: z.number(),
-    }),
+    queue: QueueStateSchema,
   })
   .openapi('Health');
 

@@ -139,3 +139,15 @@ export const AdminProfileSchema = z
 export const CredentialNamesBody = z
   .object({ credentials: z.array(CredentialName).max(500) })
   .openapi('CredentialNames');
+
+/** The execution queue as `/health` and the admin stats report it. */
+export const QueueStateSchema = z
+  .object({
+    running: z.number().openapi({ description: 'Runs using a slot' }),
+    waiting: z.number().openapi({ description: 'Runs paused in llm.complete (they hold no slot)' }),
+    queued: z.number(),
+    concurrency: z.number(),
+    max_waiting: z.number(),
+    capacity: z.number().openapi({ description: 'Most accepted at once (running + queued)' }),
+  })
+  .openapi('QueueState');

@@ -11,7 +11,7 @@ import { listExecutions } from '../../services/executions/list.js';
 import { exchangesOf, getExecution, TERMINAL } from '../../services/executions/queries.js';
 import { adminDetailView, adminListItemView } from '../../services/executions/views.js';
 import { isExpired } from '../../services/profiles/queries.js';
-import { ClientTimestamp, errorResponses, json } from '../schemas.js';
+import { ClientTimestamp, errorResponses, json, QueueStateSchema } from '../schemas.js';
 
 const Status = z.enum(executionStatuses);
 const ListItem = z
@@ -121,12 +121,7 @@ const stats = createRoute({
           last_24h: z.number(),
           by_status: z.record(z.string(), z.number()),
         }),
-        queue: z.object({
-          running: z.number(),
-          queued: z.number(),
-          concurrency: z.number(),
-          capacity: z.number(),
-        }),
+        queue: QueueStateSchema,
         sandbox: z.object({ backend: z.string(), ok: z.boolean() }),
         total_executions: z.number().openapi({ description: 'Same as executions.total' }),
         active_profiles: z

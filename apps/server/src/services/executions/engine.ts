@@ -30,16 +30,22 @@ export interface EngineDeps {
     | 'memoryBytes'
     | 'historyMaxBytes'
     | 'historyRetentionDays'
+    | 'maxWaiting'
   >;
   /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
   pythonUnprintable: UnprintableRanges;
 }
 
 export interface QueueState {
+  /** Runs using a slot. */
   running: number;
+  /** Runs paused in `llm.complete`: they hold no slot (their processes wait, frozen). */
+  waiting: number;
   queued: number;
   concurrency: number;
-  /** Most executions accepted at once (running + queued). */
+  /** Most runs paused at once besides the running ones (each is a live process). */
+  max_waiting: number;
+  /** Most executions accepted at once besides the waiting ones (running + queued). */
   capacity: number;
 }
 
@@ -71,6 +77,8 @@ export class ExecutionEngine {
   readonly #redaction: RedactorCache;
   readonly #history: HistoryRetention;
   readonly #running = new Map<string, RunHandle | null>();
+  /** Runs (of #running) paused in `llm.complete`: they do not count against the concurrency. */
+  readonly #waiting = new Set<string>();
   /** Why a run was cancelled from outside (the admin, its profile's revocation), by id. */
   readonly #cancelled = new Map<string, string>();
   /** Every run's bookkeeping, from preparation to its recorded outcome (shutdown awaits them). */
@@ -86,11 +94,13 @@ export class ExecutionEngine {
   }
 
   state(): QueueState {
-    const { concurrency, queueSize } = this.#deps.config;
+    const { concurrency, queueSize, maxWaiting } = this.#deps.config;
     return {
-      running: this.#running.size,
+      running: this.#running.size - this.#waiting.size,
+      waiting: this.#waiting.size,
       queued: this.#queue.length,
       concurrency,
+      max_waiting: maxWaiting,
       capacity: concurrency + queueSize,
     };
   }
@@ -158,6 +168,7 @@ export class ExecutionEngine {
       if (err instanceof RangeError) return 'too_large';
       throw err;
     }
+    this.#waiting.delete(id);
     const now = this.#deps.clock();
     const redacted = this.redactor().redactString(text).text;
     this.#deps.db.transaction((tx) => {
@@ -249,9 +260,12 @@ export class ExecutionEngine {
   }
 
   #pump(): void {
+    // A run paused in llm.complete frees its slot; live runs stay bounded all the same.
+    const { concurrency, maxWaiting } = this.#deps.config;
     while (
       !this.#stopping &&
-      this.#running.size < this.#deps.config.concurrency &&
+      this.#running.size - this.#waiting.size < concurrency &&
+      this.#running.size < concurrency + maxWaiting &&
       this.#queue.length > 0
     ) {
       const id = this.#queue.shift() as string;
@@ -278,6 +292,7 @@ export class ExecutionEngine {
         })
         .finally(() => {
           this.#running.delete(id);
+          this.#waiting.delete(id);
           this.#cancelled.delete(id);
           this.#inflight.delete(run);
           this.#pump();
@@ -345,7 +360,10 @@ export class ExecutionEngine {
             .where(eq(executions.id, id))
             .run();
         });
+        this.#waiting.add(id);
         this.#announce(id);
+        // Its slot is free while it waits: start the next queued run.
+        setImmediate(() => this.#pump());
       },
     });
     this.#running.set(id, handle);
