@@ -131,15 +131,7 @@ export function signV2(secret: string, script: string, options: SignV2Options = 
   if (typeof script !== 'string' || !isWellFormed(script)) {
     throw new TypeError('signV2: script must be a string without lone surrogates');
   }
-  const ts = options.timestamp ?? Math.floor((options.now ?? Date.now)() / 1000);
-  if (!Number.isSafeInteger(ts) || ts < 0) {
-    throw new RangeError('signV2: timestamp must be a non-negative integer of Unix seconds');
-  }
-  const nonce = options.nonce ?? randomBytes(16).toString('hex');
-  if (!NONCE_PATTERN.test(nonce)) {
-    throw new RangeError('signV2: nonce must be lowercase hex, 32..128 chars, even length');
-  }
-  const timestamp = String(ts);
+  const { timestamp, nonce } = freshStamp(options, 'signV2');
   const hash = hmacDigest(secret, v2Parts(timestamp, nonce, script)).toString('hex');
   return {
     hash,
@@ -191,6 +183,30 @@ function windowOf(options: VerifyOptions): number {
   return w;
 }
 
+const isSignatureHex = (v: unknown): v is string =>
+  typeof v === 'string' && v.length === 64 && SIGNATURE_PATTERN.test(v);
+// Lengths first: a huge header is rejected without running a regex over it.
+const isTimestamp = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= 15 && TIMESTAMP_PATTERN.test(v);
+const isNonce = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  v.length >= NONCE_MIN_HEX &&
+  v.length <= NONCE_MAX_HEX &&
+  NONCE_PATTERN.test(v);
+
+/** The signing-side timestamp and nonce: given, or now and 16 fresh random bytes. */
+function freshStamp(options: SignV2Options, where: string): { timestamp: string; nonce: string } {
+  const ts = options.timestamp ?? Math.floor((options.now ?? Date.now)() / 1000);
+  if (!Number.isSafeInteger(ts) || ts < 0) {
+    throw new RangeError(`${where}: timestamp must be a non-negative integer of Unix seconds`);
+  }
+  const nonce = options.nonce ?? randomBytes(16).toString('hex');
+  if (!NONCE_PATTERN.test(nonce)) {
+    throw new RangeError(`${where}: nonce must be lowercase hex, 32..128 chars, even length`);
+  }
+  return { timestamp: String(ts), nonce };
+}
+
 /**
  * Current Unix seconds from the clock; a clock that returns garbage is a bug, so it throws.
  *
@@ -225,10 +241,7 @@ export function verifySignature(
   if (typeof script !== 'string' || !isWellFormed(script)) {
     return { ok: false, reason: 'malformed_script' };
   }
-  // Length first: a huge string is rejected without running a regex over it.
-  if (typeof hash !== 'string' || hash.length !== 64 || !SIGNATURE_PATTERN.test(hash)) {
-    return { ok: false, reason: 'malformed_signature' };
-  }
+  if (!isSignatureHex(hash)) return { ok: false, reason: 'malformed_signature' };
   const provided = Buffer.from(hash, 'hex');
 
   const isV2 =
@@ -243,21 +256,8 @@ export function verifySignature(
       : { ok: false, reason: 'mismatch' };
   }
 
-  if (
-    typeof timestamp !== 'string' ||
-    timestamp.length > 15 ||
-    !TIMESTAMP_PATTERN.test(timestamp)
-  ) {
-    return { ok: false, reason: 'malformed_timestamp' };
-  }
-  if (
-    typeof nonce !== 'string' ||
-    nonce.length < NONCE_MIN_HEX ||
-    nonce.length > NONCE_MAX_HEX ||
-    !NONCE_PATTERN.test(nonce)
-  ) {
-    return { ok: false, reason: 'malformed_nonce' };
-  }
+  if (!isTimestamp(timestamp)) return { ok: false, reason: 'malformed_timestamp' };
+  if (!isNonce(nonce)) return { ok: false, reason: 'malformed_nonce' };
   const expected = hmacDigest(secret, v2Parts(timestamp, nonce, script));
   if (!timingSafeEqual(expected, provided)) return { ok: false, reason: 'mismatch' };
   const ts = Number(timestamp);
@@ -332,15 +332,7 @@ export function signApiRequest(
   if (!TARGET_PATTERN.test(request.target)) {
     throw new TypeError('signApiRequest: target must be a path (and query) in printable ASCII');
   }
-  const ts = options.timestamp ?? Math.floor((options.now ?? Date.now)() / 1000);
-  if (!Number.isSafeInteger(ts) || ts < 0) {
-    throw new RangeError('signApiRequest: timestamp must be a non-negative integer');
-  }
-  const nonce = options.nonce ?? randomBytes(16).toString('hex');
-  if (!NONCE_PATTERN.test(nonce)) {
-    throw new RangeError('signApiRequest: nonce must be lowercase hex, 32..128 chars, even length');
-  }
-  const timestamp = String(ts);
+  const { timestamp, nonce } = freshStamp(options, 'signApiRequest');
   const signature = hmacDigest(
     secret,
     requestParts(request.method, request.target, bodyDigest(request.body), timestamp, nonce),
@@ -406,28 +398,9 @@ export function verifyApiRequest(
   ) {
     return { ok: false, reason: 'malformed_request' };
   }
-  if (
-    typeof signature !== 'string' ||
-    signature.length !== 64 ||
-    !SIGNATURE_PATTERN.test(signature)
-  ) {
-    return { ok: false, reason: 'malformed_signature' };
-  }
-  if (
-    typeof timestamp !== 'string' ||
-    timestamp.length > 15 ||
-    !TIMESTAMP_PATTERN.test(timestamp)
-  ) {
-    return { ok: false, reason: 'malformed_timestamp' };
-  }
-  if (
-    typeof nonce !== 'string' ||
-    nonce.length < NONCE_MIN_HEX ||
-    nonce.length > NONCE_MAX_HEX ||
-    !NONCE_PATTERN.test(nonce)
-  ) {
-    return { ok: false, reason: 'malformed_nonce' };
-  }
+  if (!isSignatureHex(signature)) return { ok: false, reason: 'malformed_signature' };
+  if (!isTimestamp(timestamp)) return { ok: false, reason: 'malformed_timestamp' };
+  if (!isNonce(nonce)) return { ok: false, reason: 'malformed_nonce' };
   const expected = hmacDigest(
     secret,
     requestParts(request.method, request.target, bodyDigest(request.body), timestamp, nonce),
