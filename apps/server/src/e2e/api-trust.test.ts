@@ -562,12 +562,16 @@ describe('a key that no longer holds stops its runs', () => {
 
   it('revoking cancels the running, the paused and the queued executions, with the reason', async () => {
     const q = await lockedProfileOn(server, { REVOKED_MID_RUN: 'revoked-mid-run-value-1' });
-    const running = (await q.execute('import time\nprint("started", flush=True)\ntime.sleep(60)'))
-      .json.execution_id as string;
+    // The paused run holds no slot; two sleepers take both; the last one stays queued.
     const paused = (await q.execute('print(llm.complete("hold"))')).json.execution_id as string;
-    await until(running, 'running');
     await until(paused, 'awaiting_llm');
+    const sleeper = 'import time\nprint("started", flush=True)\ntime.sleep(60)';
+    const running = (await q.execute(sleeper)).json.execution_id as string;
+    const running2 = (await q.execute(sleeper)).json.execution_id as string;
+    await until(running, 'running');
+    await until(running2, 'running');
     const queued = (await q.execute('print("never")')).json.execution_id as string;
+    expect((await statusOf(queued)).status).toBe('pending');
     const revoke = await server.api(
       'POST',
       `/api/admin/profiles/${q.profile}/revoke`,
@@ -575,7 +579,7 @@ describe('a key that no longer holds stops its runs', () => {
       q.admin,
     );
     expect(revoke.status).toBe(200);
-    for (const id of [running, paused]) {
+    for (const id of [running, running2, paused]) {
       const done = await q.waitDone(id);
       expect(done.status).toBe('error');
       expect(done.error).toBe('cancelled: the profile was revoked');
