@@ -248,10 +248,10 @@ describe('signatures, replay and idempotency', () => {
       hash.slice(2),
       'zz'.repeat(32),
       'é'.repeat(64),
-      `${hash.slice(0, -1)}0`,
+      // The last character changed (always to another one: the hash is random).
+      `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`,
     ]) {
       const r = await post({ authorization: `Bearer ${key.keyId}` }, { script, hash: bad });
-      if (bad === hash) continue;
       expect(r.status).toBe(403);
       expect(r.json.detail).toBe('Script hash verification failed — HMAC mismatch');
     }
