@@ -36,7 +36,8 @@ admin=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
 curl -sf "$BASE/api/admin/credentials" "${admin[@]}" -d '{"name":"DEMO_TOKEN","value":"demo-token-value-123"}' >/dev/null
 profile=$(curl -sf "$BASE/api/admin/profiles" "${admin[@]}" -d '{}' | jq -r .id)
 curl -sf "$BASE/api/admin/profiles/$profile/credentials" "${admin[@]}" -d '{"credentials":["DEMO_TOKEN"]}' >/dev/null
-AIRLOCK_KEY=$(curl -sf -X POST "$BASE/api/admin/profiles/$profile/lock" -H "Authorization: Bearer $token" | jq -r .key)
+# Lock what was attached (the server refuses if the profile changed since it was shown).
+AIRLOCK_KEY=$(curl -sf "$BASE/api/admin/profiles/$profile/lock" "${admin[@]}" -d '{"credentials":["DEMO_TOKEN"]}' | jq -r .key)
 export AIRLOCK_KEY
 
 # Step 4: the README's bash block, as written (only the placeholder key line is dropped).
