@@ -30,7 +30,7 @@ describe('a full disk', () => {
   it('answers 503 for writes, keeps reads working, and recovers by itself', async () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m,mode=0711', 'tmpfs', mountPoint]);
     mounted = true;
-    server = await spawnServer(mountPoint, { AIRLOCK_SANDBOX_UID_BASE: '74100' });
+    server = await spawnServer(mountPoint);
     const token = (await server.api('POST', '/api/admin/login', { password: SPAWNED_PASSWORD }))
       .json.token;
     const admin = { authorization: `Bearer ${token}` };

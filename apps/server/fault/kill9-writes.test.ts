@@ -21,7 +21,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const env = { AIRLOCK_SANDBOX_UID_BASE: '74200' };
+const env = {};
 const PASSPHRASE = 'a long export passphrase';
 
 async function start(dir: string) {

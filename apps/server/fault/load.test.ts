@@ -18,7 +18,6 @@ afterAll(async () => {
 describe('bounded concurrent load', () => {
   it('queues what fits, refuses the rest with Retry-After, keeps outputs apart and /health answering', async () => {
     server = await spawnServer(join(root, 'data'), {
-      AIRLOCK_SANDBOX_UID_BASE: '74400',
       AIRLOCK_CONCURRENCY: '2',
       AIRLOCK_QUEUE_SIZE: '8',
     });

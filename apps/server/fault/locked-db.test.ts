@@ -21,7 +21,6 @@ describe('a locked database', () => {
     const dataDir = join(root, 'data');
     server = await spawnServer(dataDir, {
       AIRLOCK_DB_BUSY_TIMEOUT_MS: '300',
-      AIRLOCK_SANDBOX_UID_BASE: '74000',
     });
     const token = (await server.api('POST', '/api/admin/login', { password: SPAWNED_PASSWORD }))
       .json.token;

@@ -9,7 +9,6 @@ import {
   traversableTempDir,
 } from '../src/test/spawn-server.js';
 
-const UID_BASE = 74300;
 const root = traversableTempDir('airlock-soak-');
 let server: SpawnedServer | undefined;
 afterAll(async () => {
@@ -19,7 +18,7 @@ afterAll(async () => {
 
 describe('long runs', () => {
   it('1000 sequential executions leak no fds, processes or memory', async () => {
-    server = await spawnServer(join(root, 'data'), { AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE) });
+    server = await spawnServer(join(root, 'data'));
     const p = await lockedProfileOn(server, { SOAK_TOKEN: 'soak-secret-value-1' });
     const runOne = async (i: number) => {
       const r = await p.execute(`print(settings['SOAK_TOKEN'], ${i})\nset_result(${i})`);
@@ -37,7 +36,7 @@ describe('long runs', () => {
     expect(after.children).toBe(0);
     expect(
       processesOf(
-        Array.from({ length: 32 }, (_, i) => UID_BASE + i),
+        Array.from({ length: 32 }, (_, i) => (server as SpawnedServer).uidBase + i),
         true,
       ),
     ).toEqual([]);

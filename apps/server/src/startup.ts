@@ -1,7 +1,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AirlockDb, credentials, meta, openDatabase, profiles } from '@airlock/db';
-import { createSandbox, type Sandbox, SandboxUnavailableError } from '@airlock/sandbox';
+import {
+  ClaimError,
+  claimUids,
+  createSandbox,
+  type Sandbox,
+  SandboxUnavailableError,
+  UID_CLAIM_DIR,
+} from '@airlock/sandbox';
 import {
   assertCanary,
   createCanary,
@@ -23,14 +30,12 @@ import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
 import { ExecutionEngine } from './services/executions/engine.js';
-import { claimDataDir, claimUids } from './services/instance-lock.js';
+import { claimDataDir, InstanceLockError } from './services/instance-lock.js';
 import { pythonUnprintable } from './services/python-unicode.js';
 import { reinstallMissing } from './services/requirements/install.js';
 import { sandboxHealth } from './services/sandbox-health.js';
 
 export const DATABASE_FILE = 'airlock.db';
-/** Where running Airlocks claim their host uids (machine-wide; root only). */
-const UID_LOCK_DIR = '/run/airlock';
 export const MASTER_KEY_FILE = 'master.key';
 const CANARY_KEY = 'vault_canary';
 
@@ -95,6 +100,16 @@ function prepareDataDir(config: Config, logger: Logger): void {
  * The confinement backend, proven to work before anything is served: a missing backend or one
  * that cannot run a trivial script is a startup error that says how to fix it.
  */
+/** The host uids, claimed machine-wide; an overlap with another Airlock stops the start. */
+function claimUidsOrRefuse(ranges: { first: number; end: number }[]): () => void {
+  try {
+    return claimUids(UID_CLAIM_DIR, ranges);
+  } catch (err) {
+    if (err instanceof ClaimError) throw new InstanceLockError(err.message);
+    throw err;
+  }
+}
+
 async function openSandbox(
   config: Config,
   logger: Logger,
@@ -112,7 +127,7 @@ async function openSandbox(
   // process of theirs (another Airlock on this host may use a range of its own).
   const release =
     process.getuid?.() === 0
-      ? claimUids(UID_LOCK_DIR, [
+      ? claimUidsOrRefuse([
           { first: config.sandboxUidBase, end: config.sandboxUidBase + poolSize },
           { first: config.installerUid, end: config.installerUid + 1 },
         ])

@@ -1,5 +1,13 @@
 export type { Bind, LaunchPlan, LaunchRequest } from './backends.js';
 export { bwrapPlan, INSIDE, INSIDE_UID, NSJAIL_KAFEL_POLICY, nsjailPlan } from './backends.js';
+export {
+  ClaimError,
+  claimFile,
+  claimFreeUids,
+  claimUids,
+  UID_CLAIM_DIR,
+  type UidRange,
+} from './claims.js';
 export type { ConfinedBackend } from './detect.js';
 export { detectBackend, INSTALL_HINTS, SandboxUnavailableError, which } from './detect.js';
 export type { InstalledPackage, InstallOptions, InstallResult } from './install.js';

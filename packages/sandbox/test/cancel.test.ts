@@ -6,7 +6,7 @@ import { leftovers, testSandbox } from './helpers.js';
  * up the namespaces (before its init exists and before die-with-parent is armed). Wherever it
  * lands, the script must not run to its end and nothing of the sandbox may remain.
  */
-const sandbox = testSandbox(66000, { poolSize: 2 });
+const sandbox = testSandbox({ poolSize: 2 });
 
 describe('cancel at every moment of start-up', () => {
   it('never lets the script run on', async () => {

@@ -1,6 +1,7 @@
 import { arch } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, detectBackend, SandboxUnavailableError, which } from '../src/index.js';
+import { claimTestUids } from './helpers.js';
 
 describe('backend detection', () => {
   it('finds bubblewrap here', () => {
@@ -27,7 +28,11 @@ describe('backend detection', () => {
   });
 
   it('check() reports the backend, its version and that it works', async () => {
-    const health = await createSandbox({ backend: 'bwrap', uidBase: 65000, poolSize: 1 }).check();
+    const health = await createSandbox({
+      backend: 'bwrap',
+      uidBase: claimTestUids().base,
+      poolSize: 1,
+    }).check();
     expect(health).toMatchObject({ backend: 'bwrap', ok: true, unconfined: false });
     expect(health.version).toMatch(/^bubblewrap \d+\.\d+/);
     // The committed BPF denylist covers x86_64 and aarch64.

@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, processesOf } from '../src/index.js';
+import { claimTestUids } from './helpers.js';
 import { bwrapPlan, sandboxEnvForTests, which } from './plan-helpers.js';
+
+// Uids of this file's own (never another test run's or a running Airlock's).
+const own = claimTestUids();
 
 /** Host pids whose command line contains `marker`. */
 function withMarker(marker: string): number[] {
@@ -28,7 +32,7 @@ describe('the server dying (kill -9) mid-run', () => {
     // A unique number: the sandboxed daemon runs `sleep <marker>`, so it carries the marker too.
     const marker = `1000.${process.pid}${Date.now() % 100000}`;
     const isRoot = process.getuid?.() === 0;
-    const uid = isRoot ? 68000 : undefined;
+    const uid = isRoot ? own.base : undefined;
     // The sandboxed script starts a grandchild in its own session too, like a daemon would.
     const inner = `import subprocess, time\nsubprocess.Popen(["/usr/bin/sleep", "${marker}"], start_new_session=True)\ntime.sleep(1000)`;
     const plan = bwrapPlan(bwrap, {
@@ -62,20 +66,30 @@ describe('the server dying (kill -9) mid-run', () => {
     expect(withMarker(marker)).toEqual([]);
     if (isRoot) {
       // The setsid'd sleep too (zombies aside: dead, waiting for the host's init to reap them).
-      for (let i = 0; i < 100 && processesOf([68000]).length > 0; i++) await sleep(50);
-      expect(processesOf([68000])).toEqual([]);
+      for (let i = 0; i < 100 && processesOf([own.base]).length > 0; i++) await sleep(50);
+      expect(processesOf([own.base])).toEqual([]);
     }
   });
 
   it('killOrphans() clears whatever a crash left running under the pool uids', async () => {
-    const sandbox = createSandbox({ backend: 'bwrap', uidBase: 68100, poolSize: 2, log: () => {} });
+    const sandbox = createSandbox({
+      backend: 'bwrap',
+      uidBase: own.base + 8,
+      poolSize: 2,
+      log: () => {},
+    });
     if (process.getuid?.() !== 0) {
       expect(sandbox.killOrphans()).toBe(0); // no pool: nothing of ours to recognise
       return;
     }
     // A stand-in for a sandbox orphaned mid-start by a crashed server.
-    const orphan = spawn('/usr/bin/sleep', ['1000'], { uid: 68101, gid: 68101, stdio: 'ignore' });
-    for (let i = 0; i < 50 && processesOf([68101]).length === 0; i++) await sleep(20);
+    const orphanUid = own.base + 9;
+    const orphan = spawn('/usr/bin/sleep', ['1000'], {
+      uid: orphanUid,
+      gid: orphanUid,
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 50 && processesOf([orphanUid]).length === 0; i++) await sleep(20);
     expect(processesOf(sandbox.uids).map((p) => p.name)).toEqual(['sleep']);
     expect(sandbox.killOrphans()).toBe(1);
     await new Promise((r) => orphan.on('close', r));

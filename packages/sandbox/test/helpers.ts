@@ -1,5 +1,6 @@
 /** Shared helpers for the real-sandbox suites (no mocks: real bwrap, real /usr/bin/python3). */
 import {
+  claimFreeUids,
   createSandbox,
   processesOf,
   type RunResult,
@@ -8,11 +9,25 @@ import {
 } from '../src/index.js';
 
 /**
- * A sandbox with its own uid range per test file: vitest runs files in parallel workers, and
- * "no sandbox process left" checks must only see this file's uids.
+ * A block of 128 host uids of its own: random and claimed machine-wide (as servers claim theirs),
+ * so neither another test file nor another test run on this machine, nor a running Airlock,
+ * ever shares a uid with it. The last uid is for the installer. Released when the process exits.
  */
-export function testSandbox(uidBase: number, options: SandboxOptions = {}): Sandbox {
-  return createSandbox({ backend: 'bwrap', uidBase, poolSize: 4, log: () => {}, ...options });
+export function claimTestUids(): { base: number; installer: number } {
+  // Without root no host uid is leased (the sandbox runs as this user): nothing to claim.
+  if (process.getuid?.() !== 0) return { base: 2_000_000, installer: 2_000_127 };
+  const { first, release } = claimFreeUids(128);
+  process.once('exit', release);
+  return { base: first, installer: first + 127 };
+}
+
+/**
+ * A sandbox with uids of its own (see {@link claimTestUids}): "no sandbox process left" checks
+ * then see only this sandbox's processes.
+ */
+export function testSandbox(options: SandboxOptions = {}): Sandbox {
+  const { base } = claimTestUids();
+  return createSandbox({ backend: 'bwrap', uidBase: base, poolSize: 4, log: () => {}, ...options });
 }
 
 export async function run(

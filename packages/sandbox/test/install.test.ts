@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installPackages, listInstalled, processesOf, validatePackageSpecs } from '../src/index.js';
-import { leftovers, run, testSandbox } from './helpers.js';
+import { claimTestUids, leftovers, run, testSandbox } from './helpers.js';
+
+// pip runs as a uid of this file's own, never the default one a running Airlock uses.
+const { installer } = claimTestUids();
 
 /** Writes a minimal pure-Python wheel (a zip with a dist-info) with Debian's python. */
 function buildWheel(dir: string, name: string, version: string, value: string): void {
@@ -74,9 +77,14 @@ describe('installPackages', () => {
 
   it('refuses invalid input before anything runs', async () => {
     const dir = join(root, 'never-created');
-    const r = await installPackages({ packagesDir: dir, packages: ['--index-url=http://evil'] });
+    const r = await installPackages({
+      packagesDir: dir,
+      installerUid: installer,
+      packages: ['--index-url=http://evil'],
+    });
     expect(r).toMatchObject({ ok: false, reason: 'invalid' });
     const url = await installPackages({
+      installerUid: installer,
       packagesDir: dir,
       packages: ['x'],
       indexUrl: 'file:///etc',
@@ -87,6 +95,7 @@ describe('installPackages', () => {
 
   it('installs a local wheel confined, lists it, and scripts import it read-only', async () => {
     const r = await installPackages({
+      installerUid: installer,
       packagesDir,
       packages: ['airlock-probe-pkg==1.2.3'],
       findLinks: wheels,
@@ -100,7 +109,7 @@ describe('installPackages', () => {
     });
     expect(listInstalled(packagesDir)).toEqual([{ name: 'airlock-probe-pkg', version: '1.2.3' }]);
 
-    const sandbox = testSandbox(65100, { packagesDir });
+    const sandbox = testSandbox({ packagesDir });
     const used = await run(
       sandbox,
       [
@@ -131,6 +140,7 @@ describe('installPackages', () => {
     let r: Awaited<ReturnType<typeof installPackages>>;
     try {
       r = await installPackages({
+        installerUid: installer,
         packagesDir: dir,
         packages: ['airlock-umask-pkg'],
         findLinks: wheels,
@@ -140,7 +150,7 @@ describe('installPackages', () => {
       process.umask(previous);
     }
     expect(r.ok ? '' : r.output).toBe('');
-    const sandbox = testSandbox(65200, { packagesDir: dir, poolSize: 1 });
+    const sandbox = testSandbox({ packagesDir: dir, poolSize: 1 });
     const used = await run(
       sandbox,
       'import airlock_umask_pkg\nset_result(airlock_umask_pkg.VALUE)',
@@ -180,6 +190,7 @@ with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
 `;
     expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists, setup]).status).toBe(0);
     const r = await installPackages({
+      installerUid: installer,
       packagesDir,
       packages: ['evil-pkg==0.1'],
       findLinks: sdists,
@@ -209,6 +220,7 @@ with tarfile.open(sys.argv[1] + "/hang-pkg-0.1.tar.gz", "w:gz") as t:
 `;
     expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists]).status).toBe(0);
     const r = await installPackages({
+      installerUid: installer,
       packagesDir,
       packages: ['hang-pkg'],
       findLinks: sdists,
@@ -217,11 +229,12 @@ with tarfile.open(sys.argv[1] + "/hang-pkg-0.1.tar.gz", "w:gz") as t:
       timeoutMs: 3000,
     });
     expect(r).toMatchObject({ ok: false, reason: 'timeout' });
-    if (process.getuid?.() === 0) expect(processesOf([59999], true)).toEqual([]);
+    if (process.getuid?.() === 0) expect(processesOf([installer], true)).toEqual([]);
   });
 
   it('returns the installer output when pip fails', async () => {
     const r = await installPackages({
+      installerUid: installer,
       packagesDir,
       packages: ['airlock-no-such-package'],
       findLinks: wheels,

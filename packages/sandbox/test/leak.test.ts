@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { leftovers, testSandbox } from './helpers.js';
 
-const sandbox = testSandbox(64000);
+const sandbox = testSandbox();
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/index.js';
 import { leftovers, testSandbox, text } from './helpers.js';
 
-const sandbox = testSandbox(63000);
+const sandbox = testSandbox();
 
 afterEach(() => {
   expect(leftovers(sandbox)).toEqual([]);

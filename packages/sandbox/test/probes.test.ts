@@ -24,7 +24,7 @@ const SECRET = `fake-secret-${Math.random().toString(36).slice(2)}`;
 process.env.AIRLOCK_PROBE_MARKER = MARKER;
 
 describe.each(backends)('escape probes (%s)', (backend) => {
-  const sandbox = testSandbox(backend === 'bwrap' ? 62000 : 62100, { backend });
+  const sandbox = testSandbox({ backend });
   let dataDir: string;
   let keyFile: string;
   let server: Server;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { leftovers, run, testSandbox, text } from './helpers.js';
 
-const sandbox = testSandbox(61000);
+const sandbox = testSandbox();
 
 afterEach(() => {
   expect(leftovers(sandbox)).toEqual([]);

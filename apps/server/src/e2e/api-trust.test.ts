@@ -634,7 +634,7 @@ describe('one server per data directory and per uid range', () => {
           AIRLOCK_SANDBOX_UID_BASE: String(base + 8),
           AIRLOCK_SANDBOX_INSTALLER_UID: String(base + 5000),
         }),
-      ).rejects.toThrow(/overlap those of another Airlock/);
+      ).rejects.toThrow(/overlap those of another process/);
       expect(processesOf(uids).length).toBe(before);
       expect((await first.api('GET', `/executions/${running}`)).json.status).toBe('running');
     } finally {

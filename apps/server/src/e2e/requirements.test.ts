@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSandbox } from '@airlock/sandbox';
+import { claimFreeUids, createSandbox } from '@airlock/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reinstallMissing } from '../services/requirements/install.js';
 import { createTestContext } from '../test/harness.js';
@@ -18,18 +18,20 @@ const packagesDir = join(dataDir, 'packages');
 mkdirSync(packagesDir, { recursive: true, mode: 0o755 });
 chmodSync(dataDir, 0o711);
 
+const own = claimFreeUids(128);
+afterAll(() => own.release());
 const ctx = createTestContext({
   env: {
     AIRLOCK_DATA_DIR: dataDir,
     AIRLOCK_PIP_FIND_LINKS: wheels,
     AIRLOCK_PIP_NO_INDEX: '1',
-    // Distinct from the sandbox package's installer uid (59999): their tests run concurrently.
-    AIRLOCK_SANDBOX_INSTALLER_UID: '79999',
+    // Uids of this file's own: other test files and test runs install concurrently.
+    AIRLOCK_SANDBOX_INSTALLER_UID: String(own.first + 127),
   },
   sandbox: createSandbox({
     backend: 'bwrap',
     packagesDir,
-    uidBase: 79000,
+    uidBase: own.first,
     poolSize: 8,
     log: () => {},
   }),

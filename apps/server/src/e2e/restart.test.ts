@@ -15,10 +15,9 @@ import {
  * the interruption as its reason; nothing runs again; /health is fine.
  */
 // Its own uid range, so sandboxes of tests running alongside are never counted or killed.
-const UID_BASE = 78_000;
 const root = traversableTempDir('airlock-restart-');
 // One slot: the sleeper holds it, the paused run holds none, the third stays queued.
-const env = { AIRLOCK_CONCURRENCY: '1', AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE) };
+const env = { AIRLOCK_CONCURRENCY: '1' };
 let server: SpawnedServer | undefined;
 
 afterAll(async () => {
@@ -51,7 +50,7 @@ describe('kill -9 of the server', () => {
       queued: 1,
     });
 
-    const uids = Array.from({ length: 64 }, (_, i) => UID_BASE + i);
+    const uids = Array.from({ length: 64 }, (_, i) => s.uidBase + i);
     expect(processesOf(uids).length).toBeGreaterThan(0);
     await s.kill9();
     let left = processesOf(uids);

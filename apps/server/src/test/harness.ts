@@ -7,7 +7,7 @@ import {
   signV2,
 } from '@airlock/auth';
 import { createTestDatabase } from '@airlock/db';
-import { createSandbox, type Sandbox } from '@airlock/sandbox';
+import { claimFreeUids, createSandbox, type Sandbox } from '@airlock/sandbox';
 import { createKeyring } from '@airlock/vault';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -22,11 +22,16 @@ import { sandboxHealth } from '../services/sandbox-health.js';
 let sharedSandbox: Sandbox | undefined;
 let testUnprintable: [number, number][] | undefined;
 /**
- * First uid of this test worker's range. Test files run in parallel processes (and the sandbox
- * package's tests at the same time), and a uid is killed clean after each run, so every worker
- * leases its own uids: 70000 + 100 × worker id (the sandbox package uses 61000–68199).
+ * First uid of this test process's range. Test files run in parallel processes (and other test
+ * runs, or a running Airlock, may share the machine), and a uid is killed clean after each run,
+ * so every process claims a random free block machine-wide (as servers claim theirs).
  */
-export const TEST_UID_BASE = 70_000 + 100 * Number(process.env.VITEST_POOL_ID ?? 0);
+export const TEST_UID_BASE = ((): number => {
+  if (process.getuid?.() !== 0) return 2_000_000; // no host uid is leased without root
+  const { first, release } = claimFreeUids(128);
+  process.once('exit', release);
+  return first;
+})();
 
 /** One real bubblewrap sandbox per test process (it holds only configuration and a uid pool). */
 export function testSandbox(): Sandbox {

@@ -17,6 +17,8 @@ export function traversableTempDir(prefix: string): string {
 
 export interface SpawnedServer {
   url: string;
+  /** First host uid of its sandboxes. */
+  uidBase: number;
   process: ChildProcess;
   log: () => string;
   api(
@@ -71,6 +73,7 @@ export async function spawnServer(
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     url,
+    uidBase: Number(env.AIRLOCK_SANDBOX_UID_BASE ?? block),
     process: child,
     log: () => log,
     async api(method, path, body, headers = {}) {
