@@ -178,11 +178,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     killOrphans: () => (pool ? killProcessesOf(pool.uids()) : 0),
     async check(): Promise<SandboxHealth> {
       let version: string;
-      try {
-        const exe = backend === 'unconfined-dev' ? python : binary;
-        version = execFileSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim();
-      } catch (e) {
-        version = `unknown (${e instanceof Error ? e.message : String(e)})`;
+      if (backend === 'nsjail') {
+        // nsjail has no --version (it prints 11 KB of usage instead): name the binary used.
+        version = `nsjail (${binary})`;
+      } else {
+        try {
+          const exe = backend === 'unconfined-dev' ? python : binary;
+          version = execFileSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim();
+        } catch (e) {
+          version = `unknown (${e instanceof Error ? e.message : String(e)})`;
+        }
       }
       const health = {
         backend,
