@@ -21,13 +21,10 @@ const root = traversableTempDir('airlock-trust-');
 let server: SpawnedServer;
 let p: Awaited<ReturnType<typeof lockedProfileOn>>;
 
-const uidBase = () => String(200_000 + Math.floor(Math.random() * 10_000) * 64);
-
 beforeAll(async () => {
   server = await spawnServer(join(root, 'data'), {
     AIRLOCK_TRUST_PROXY: 'true',
     AIRLOCK_MAX_BODY_BYTES: String(4 * 1024 * 1024),
-    AIRLOCK_SANDBOX_UID_BASE: uidBase(),
   });
   p = await lockedProfileOn(server, { TRUST_TOKEN: 'trust-secret-value-0001' });
 }, 60_000);
@@ -339,7 +336,6 @@ describe('slow clients', () => {
   it('half-sent requests from one client neither exhaust the server nor stop /health', async () => {
     const s = await spawnServer(join(root, 'slow'), {
       AIRLOCK_MAX_CONNECTIONS_PER_CLIENT: '32',
-      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
     });
     const url = new URL(s.url);
     const before = s.resources().fds;
@@ -389,10 +385,10 @@ describe('slow clients', () => {
 
 describe('shutdown', () => {
   it('SIGTERM ends the runs and records why, leaves no sandbox, then closes the database', async () => {
-    const base = Number(uidBase());
     const dir = join(root, 'shutdown');
-    const env = { AIRLOCK_CONCURRENCY: '1', AIRLOCK_SANDBOX_UID_BASE: String(base) };
+    const env = { AIRLOCK_CONCURRENCY: '1' };
     const s = await spawnServer(dir, env);
+    const base = s.uidBase;
     const q = await lockedProfileOn(s, { SHUTDOWN_KEY: 'shutdown-value-0001' });
     const running = (await q.execute('import time\nprint("started", flush=True)\ntime.sleep(60)'))
       .json.execution_id as string;
@@ -466,7 +462,6 @@ describe('anonymous growth', () => {
     const s = await spawnServer(join(root, 'growth'), {
       AIRLOCK_MAX_CREDENTIALS: '50',
       AIRLOCK_MAX_UNLOCKED_PROFILES: '10',
-      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
     });
     try {
       const slots = (n: number, from: number) => ({
@@ -534,7 +529,6 @@ describe('information the server gives away', () => {
     const s = await spawnServer(join(root, 'fresh'), {
       AIRLOCK_ADMIN_PASSWORD: '',
       AIRLOCK_ADMIN_DIST: dist,
-      AIRLOCK_SANDBOX_UID_BASE: uidBase(),
     });
     try {
       expect((await fetch(`${s.url}/assets/index-abc.js`)).status).toBe(200);
@@ -610,9 +604,9 @@ describe('a key that no longer holds stops its runs', () => {
 
 describe('one server per data directory and per uid range', () => {
   it('a second server on the same data directory or uids refuses to start and kills nothing', async () => {
-    const base = Number(uidBase());
     const dir = join(root, 'owned');
-    const first = await spawnServer(dir, { AIRLOCK_SANDBOX_UID_BASE: String(base) });
+    const first = await spawnServer(dir);
+    const base = first.uidBase;
     try {
       const q = await lockedProfileOn(first, { OWNED_KEY: 'owned-value-000001' });
       const running = (await q.execute('import time\nprint("alive", flush=True)\ntime.sleep(30)'))

@@ -31,7 +31,6 @@ beforeAll(async () => {
   server = await spawnServer(join(root, 'data'), {
     AIRLOCK_MAX_OUTPUT_BYTES: String(CAP),
     AIRLOCK_CONCURRENCY: '2',
-    AIRLOCK_SANDBOX_UID_BASE: String(200_000 + Math.floor(Math.random() * 10_000) * 64),
   });
   // Another profile holds the secret the script guesses at; this profile never gets it.
   const other = await lockedProfileOn(server, { OTHER_TOKEN: OTHER });

@@ -21,7 +21,6 @@ const MiB = 1024 * 1024;
 const env = {
   AIRLOCK_HISTORY_MAX_MB: '1',
   AIRLOCK_MAX_OUTPUT_BYTES: String(300_000),
-  AIRLOCK_SANDBOX_UID_BASE: String(200_000 + Math.floor(Math.random() * 10_000) * 64),
 };
 let server: SpawnedServer | undefined;
 
