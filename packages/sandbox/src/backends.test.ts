@@ -69,12 +69,49 @@ describe('nsjailPlan', () => {
     expect(after(p.args, '--user')).toBe('1000:60003:1');
     expect(after(p.args, '--pass_fd')).toBe('3');
     expect(after(p.args, '--rlimit_as')).toBe('1024');
-    expect(after(p.args, '--rlimit_cpu')).toBe('7');
+    // One second above the runtime's soft limit: room for SIGXCPU before SIGKILL.
+    expect(after(p.args, '--rlimit_cpu')).toBe('8');
     expect(after(p.args, '--rlimit_nproc')).toBe('32');
-    expect(after(p.args, '--seccomp_string')).toContain('ERRNO(38) { SYSCALL[435] }');
+    // No seccomp variant asked for: no policy (the sandbox always asks for one).
+    expect(p.args).not.toContain('--seccomp_string');
+    const policy = after(
+      nsjailPlan('/usr/bin/nsjail', { ...base, seccompVariant: 'unaccounted' }).args,
+      '--seccomp_string',
+    );
+    expect(policy).toMatch(/ERRNO\(38\) \{ clone3, shmget, shmat, memfd_create, memfd_secret \}/);
+    expect(policy).toContain('(request & 0xffffffff) == 0x5412');
+    expect(policy).toContain('domain >= 17');
+    expect(
+      after(
+        nsjailPlan('/usr/bin/nsjail', { ...base, seccompVariant: 'accounted' }).args,
+        '--seccomp_string',
+      ),
+    ).toMatch(/ERRNO\(38\) \{ clone3 \}/);
     expect(p.args).not.toContain('--disable_clone_newnet');
     expect(nsjailPlan('/usr/bin/nsjail', { ...base, network: { mode: 'host' } }).args).toContain(
       '--disable_clone_newnet',
     );
+    // Unlimited values: nsjail scales MB limits after parsing, so never 'inf'.
+    const open = nsjailPlan('/usr/bin/nsjail', { ...base, limits: { tmpfsBytes: 1 << 20 } });
+    expect(after(open.args, '--rlimit_fsize')).toBe('max');
+    expect(open.args).not.toContain('inf');
+  });
+
+  it('full: pasta as the leased uid, a matching /proc, nsjail mapping to pasta`s root', () => {
+    const p = nsjailPlan('/usr/bin/nsjail', { ...base, network: { mode: 'full' } });
+    expect(p.file).toBe('/usr/bin/pasta');
+    expect(p.uid).toBe(60003);
+    expect(p.args).toContain('--no-map-gw');
+    const at = p.args.indexOf('/usr/bin/unshare');
+    expect(p.args.slice(at, at + 6)).toEqual([
+      '/usr/bin/unshare',
+      '--mount',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      '/usr/bin/nsjail',
+    ]);
+    expect(p.args.slice(at - 4, at)).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--']);
+    expect(after(p.args, '--user')).toBe('1000:0:1');
   });
 });

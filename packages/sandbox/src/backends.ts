@@ -3,6 +3,8 @@
  * spawns; nothing here starts a process. Secrets never appear in these argv (they travel over
  * the control channel), so `/proc/<pid>/cmdline` shows only paths and limits.
  */
+import { existsSync } from 'node:fs';
+import { kafelPolicy, type SeccompVariant } from './seccomp-policy.js';
 import type { BackendName, Limits, NetworkPolicy } from './types.js';
 
 /** Where things appear inside the sandbox. */
@@ -37,8 +39,10 @@ export interface LaunchRequest {
   /** Host uid/gid the sandbox runs as; undefined keeps the caller's (non-root callers). */
   uid: number | undefined;
   gid: number | undefined;
-  /** Child fd number of the compiled seccomp filter, when one is passed. */
+  /** Child fd number of the compiled seccomp filter (bwrap), when one is passed. */
   seccompFd: number | undefined;
+  /** Which denylist nsjail compiles (its kafel policy; none when undefined). */
+  seccompVariant?: SeccompVariant | undefined;
   /** Minimal environment inside the sandbox (never a copy of the caller's). */
   env: Record<string, string>;
   /** `pasta` binary, needed for `{ mode: 'full' }`. */
@@ -66,6 +70,7 @@ export function sandboxEnv(): Record<string, string> {
     // No /etc/passwd inside: getpass.getuser() and friends read these instead.
     USER: 'sandbox',
     LOGNAME: 'sandbox',
+    PWD: INSIDE.workDir,
   };
 }
 
@@ -176,17 +181,27 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
 }
 
 /**
- * nsjail (run as root; it maps the sandbox uid itself). Same properties as bwrap: namespaces,
- * read-only system, tmpfs, rlimits (also set by the runtime), no new privileges. User namespace
- * creation inside is refused by its seccomp policy (kafel), since nsjail has no --disable-userns.
+ * nsjail. Same properties as bwrap: namespaces, read-only system, bounded tmpfs (`/tmp`, the
+ * work dir, `/dev/shm`), rlimits (also set by the runtime), no new privileges, the same seccomp
+ * denylist (as a kafel policy), scripts at nice 0 (nsjail's default is 19).
+ *
+ * Run as root, nsjail maps the inside uid to the leased host uid itself. For `full`, pasta (run
+ * as the leased uid, as with bwrap) creates the user and network namespaces and puts its child
+ * in a PID namespace of its own without remounting /proc: `unshare --mount-proc` gives nsjail a
+ * /proc that matches, and nsjail, root of pasta's user namespace, maps the inside uid to that
+ * namespace's root (the leased uid on the host).
  *
  * @example
  * const plan = nsjailPlan('/usr/bin/nsjail', request);
  */
 export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
-  const uid = req.uid ?? 65534;
-  const gid = req.gid ?? 65534;
-  const mib = (n: number | undefined) => (n === undefined ? 'inf' : String(Math.ceil(n / 2 ** 20)));
+  const full = req.network.mode === 'full';
+  const outsideUid = full ? 0 : (req.uid ?? process.getuid?.() ?? 65534);
+  const outsideGid = full ? 0 : (req.gid ?? process.getgid?.() ?? 65534);
+  // nsjail scales MB-valued limits after parsing: 'inf' would overflow. 'max' is the current
+  // hard limit (unlimited unless the caller is limited), which the runtime then lowers.
+  const mib = (n: number | undefined) => (n === undefined ? 'max' : String(Math.ceil(n / 2 ** 20)));
+  const count = (n: number | undefined) => (n === undefined ? 'max' : String(n));
   const a: string[] = [
     '--mode',
     'o',
@@ -197,76 +212,96 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
     INSIDE.workDir,
     '--time_limit',
     '0',
+    '--nice_level',
+    '0',
     '--user',
-    `${INSIDE_UID}:${uid}:1`,
+    `${INSIDE_UID}:${outsideUid}:1`,
     '--group',
-    `${INSIDE_UID}:${gid}:1`,
+    `${INSIDE_UID}:${outsideGid}:1`,
     '--pass_fd',
     '3',
     '--rlimit_as',
     mib(req.limits.memoryBytes),
+    // The runtime sets SIGXCPU at cpuSeconds and SIGKILL a second later: leave it that room.
     '--rlimit_cpu',
-    req.limits.cpuSeconds === undefined ? 'inf' : String(req.limits.cpuSeconds),
+    req.limits.cpuSeconds === undefined ? 'max' : String(req.limits.cpuSeconds + 1),
     '--rlimit_fsize',
     mib(req.limits.fileSizeBytes),
     '--rlimit_nofile',
-    req.limits.openFiles === undefined ? 'inf' : String(req.limits.openFiles),
+    count(req.limits.openFiles),
     '--rlimit_nproc',
-    req.limits.processes === undefined ? 'inf' : String(req.limits.processes),
+    count(req.limits.processes),
     '--rlimit_core',
     '0',
-    '--seccomp_string',
-    NSJAIL_KAFEL_POLICY,
   ];
+  if (req.seccompVariant !== undefined) a.push('--seccomp_string', kafelPolicy(req.seccompVariant));
   if (req.network.mode !== 'none') a.push('--disable_clone_newnet');
-  for (const p of RO_SYSTEM) a.push('--bindmount_ro', `${p}:${p}`);
+  // Mandatory binds fail when the source is missing (bwrap's --ro-bind-try skips it).
+  const present = (paths: string[]) => paths.filter((p) => existsSync(p));
+  for (const p of present(RO_SYSTEM)) a.push('--bindmount_ro', `${p}:${p}`);
   if (req.network.mode !== 'none')
-    for (const p of RO_NETWORK) a.push('--bindmount_ro', `${p}:${p}`);
+    for (const p of present(RO_NETWORK)) a.push('--bindmount_ro', `${p}:${p}`);
   for (const [target, link] of USR_SYMLINKS) a.push('--symlink', `${target}:${link}`);
-  // nsjail mounts no /dev: the few device nodes Python and subprocess use.
-  for (const d of ['/dev/null', '/dev/zero', '/dev/urandom', '/dev/random'])
-    a.push('--bindmount', `${d}:${d}`);
-  a.push('--mount', `none:${INSIDE.tmpDir}:tmpfs:size=${req.limits.tmpfsBytes},mode=1777`);
-  a.push('--mount', `none:${INSIDE.workDir}:tmpfs:size=${req.limits.tmpfsBytes},mode=1777`);
+  // nsjail mounts no /dev: the device nodes bwrap's --dev provides.
+  for (const d of DEV_NODES) a.push('--bindmount', `${d}:${d}`);
+  for (const [target, link] of DEV_SYMLINKS) a.push('--symlink', `${target}:${link}`);
+  const size = req.limits.tmpfsBytes;
+  for (const dir of [INSIDE.tmpDir, INSIDE.workDir, '/dev/shm'])
+    a.push('--mount', `none:${dir}:tmpfs:size=${size},mode=1777`);
   for (const b of req.binds)
     a.push(b.writable ? '--bindmount' : '--bindmount_ro', `${b.src}:${b.dest}`);
   for (const [k, v] of Object.entries(req.env)) a.push('--env', `${k}=${v}`);
   a.push('--', ...req.command);
-  // nsjail must start as root to map uids; it drops to `uid` itself.
-  if (req.network.mode === 'full') {
+  if (full) {
     return {
       file: pastaFor(req),
-      args: [...PASTA_ARGS, nsjail, ...a],
+      args: [
+        ...PASTA_ARGS,
+        ...dieWithParent(),
+        '/usr/bin/unshare',
+        '--mount',
+        '--mount-proc',
+        '--propagation',
+        'private',
+        nsjail,
+        ...a,
+      ],
       env: {},
-      uid: undefined,
-      gid: undefined,
+      uid: req.uid,
+      gid: req.gid,
     };
   }
+  // As root nsjail maps uids itself and drops to the leased one; not as root, to the caller's.
   return { file: nsjail, args: a, env: {}, uid: undefined, gid: undefined };
 }
 
+/** Device nodes of bwrap's `--dev`, bound into nsjail's sandbox. */
+const DEV_NODES = [
+  '/dev/null',
+  '/dev/zero',
+  '/dev/full',
+  '/dev/random',
+  '/dev/urandom',
+  '/dev/tty',
+];
+const DEV_SYMLINKS: ReadonlyArray<[string, string]> = [
+  ['/proc/self/fd', '/dev/fd'],
+  ['/proc/self/fd/0', '/dev/stdin'],
+  ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'],
+];
+
 /**
- * Kafel policy for nsjail: the same denylist as the bwrap BPF filter (seccomp/generate.py).
- * Namespace creation, ptrace, mounts, keyrings, bpf, perf, userfaultfd, io_uring, modules, reboot.
+ * `setpriv --pdeathsig KILL --`: the launcher it starts is killed when its parent dies (the
+ * server, or pasta), as bwrap's `--die-with-parent` does for what bwrap starts. nsjail has no
+ * such option for itself; pasta has none at all.
  */
-export const NSJAIL_KAFEL_POLICY = [
-  // Only names kafel's tables know (checked against kafel's x86_64 and arm64 tables: it calls
-  // umount2 — 166 / 39 — `umount`); newer calls by number (425-427 io_uring_*, 435 clone3: the
-  // same on x86_64 and arm64). Action blocks inside a policy are separated by commas (kafel's
-  // documented grammar).
-  'POLICY airlock {',
-  '  ERRNO(1) {',
-  '    ptrace, process_vm_readv, process_vm_writev, mount, umount, pivot_root, chroot,',
-  '    unshare, setns, keyctl, add_key, request_key, bpf, perf_event_open, userfaultfd,',
-  '    init_module, finit_module, delete_module, kexec_load, kexec_file_load, reboot,',
-  '    swapon, swapoff, acct, open_by_handle_at,',
-  '    SYSCALL[425], SYSCALL[426], SYSCALL[427],',
-  '    clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e020000) != 0 }',
-  '  },',
-  '  ERRNO(38) { SYSCALL[435] }',
-  '}',
-  'USE airlock DEFAULT ALLOW',
-].join(' ');
+export function dieWithParent(): string[] {
+  return [SETPRIV, '--pdeathsig', 'KILL', '--'];
+}
+
+/** util-linux's setpriv (Debian: essential package util-linux). */
+export const SETPRIV = '/usr/bin/setpriv';
 
 /**
  * Development only: runs the interpreter directly, WITHOUT any confinement (no namespaces, the
@@ -282,10 +317,19 @@ export function unconfinedPlan(req: LaunchRequest): LaunchPlan {
 export function launchPlan(backend: BackendName, binary: string, req: LaunchRequest): LaunchPlan {
   switch (backend) {
     case 'bwrap':
-      return bwrapPlan(binary, req);
+      return withParentDeath(bwrapPlan(binary, req));
     case 'nsjail':
-      return nsjailPlan(binary, req);
+      return withParentDeath(nsjailPlan(binary, req));
     case 'unconfined-dev':
       return unconfinedPlan(req);
   }
+}
+
+/**
+ * The plan started through {@link dieWithParent}: if the server dies (even by SIGKILL), the
+ * outermost launcher dies with it, and every launcher below dies with its parent in turn
+ * (bwrap's --die-with-parent; nsjail kills its sandbox when it exits).
+ */
+function withParentDeath(plan: LaunchPlan): LaunchPlan {
+  return { ...plan, file: SETPRIV, args: [...dieWithParent().slice(1), plan.file, ...plan.args] };
 }

@@ -1,5 +1,6 @@
 export type { Bind, LaunchPlan, LaunchRequest } from './backends.js';
-export { bwrapPlan, INSIDE, INSIDE_UID, NSJAIL_KAFEL_POLICY, nsjailPlan } from './backends.js';
+export { bwrapPlan, INSIDE, INSIDE_UID, nsjailPlan } from './backends.js';
+export type { Accounting } from './cgroups.js';
 export {
   ClaimError,
   claimFile,
@@ -20,7 +21,13 @@ export {
 export type { ProcInfo } from './procs.js';
 export { killProcessesOf, processesOf } from './procs.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
-export { createSandbox, RUNTIME_DIR, SECCOMP_DIR, seccompFilterPath } from './sandbox.js';
+export { createSandbox, RUNTIME_DIR } from './sandbox.js';
+export {
+  kafelPolicy,
+  SECCOMP_DIR,
+  type SeccompVariant,
+  seccompFilterPath,
+} from './seccomp-policy.js';
 export type {
   BackendName,
   ErrorCause,

@@ -19,7 +19,7 @@ import { isAbsolute, join } from 'node:path';
 import { type Bind, INSIDE, launchPlan, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend } from './detect.js';
 import { stopSandbox, waitUntilGone } from './procs.js';
-import { seccompFilterPath } from './sandbox.js';
+import { seccompFilterPath } from './seccomp-policy.js';
 import type { NetworkPolicy } from './types.js';
 
 export interface InstallOptions {
@@ -223,7 +223,7 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   // `--` ends pip's options: the validated specs can only ever be requirements.
   args.push('--', ...options.packages);
 
-  // The same seccomp denylist as scripts get (bwrap only), passed as the child's fd 3.
+  // The same seccomp denylist as scripts get: bwrap's blob as the child's fd 3, nsjail's policy.
   const seccompPath = backend === 'bwrap' ? seccompFilterPath() : undefined;
   const plan = launchPlan(backend, binary, {
     command: [python, ...args],
@@ -233,6 +233,7 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
     uid,
     gid: uid,
     seccompFd: seccompPath === undefined ? undefined : 3,
+    seccompVariant: 'accounted',
     env: { ...sandboxEnv(), HOME: INSIDE.tmpDir },
   });
 

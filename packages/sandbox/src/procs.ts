@@ -77,7 +77,7 @@ export function signal(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
 }
 
 /** Launchers that may sit between the runner and the namespace's init. */
-const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2']);
+const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2', 'unshare', 'setpriv']);
 
 /**
  * Stops (`SIGSTOP`) or resumes (`SIGCONT`) every process of the given uid but the launchers

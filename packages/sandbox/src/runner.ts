@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
+import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
 import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import type {
@@ -35,6 +36,8 @@ export interface RunContext {
   /** Import paths the runtime adds for scripts (the packages dir as the script sees it). */
   pythonPaths: string[];
   pool: UidPool | undefined;
+  /** Whole-run accounting, when the host allows it (each run gets its own cgroup). */
+  cgroups: CgroupHost | undefined;
   seccompPath: string | undefined;
   defaults: Limits;
   maxScriptBytes: number;
@@ -63,6 +66,18 @@ const SIGNALS: Record<number, string> = {
 const RESULT_PREFIX = Buffer.from('{"t":"result","value":');
 /** All control traffic of one run (results are re-sent on every set_result call). */
 const MAX_CONTROL_BYTES = 256 * 1024 * 1024;
+/** How often a run's cgroup is checked for OOM kills while it runs, ms. */
+const OOM_POLL_MS = 50;
+
+/**
+ * The gate in front of an accounted run's launcher: it waits for one line on stdin (sent once
+ * the runner has moved it into the run's cgroup), then becomes the launcher, so every process
+ * of the sandbox starts inside the cgroup. EOF (the runner died) exits without launching.
+ */
+const GATE = 'read -r _ || exit 125; exec "$0" "$@" </dev/null';
+
+/** Runs without a leased uid (non-root callers) name their cgroups with this counter. */
+let cgroupSeq = 0;
 
 /** A small single-consumer async queue for events. */
 class EventQueue implements AsyncIterable<RunEvent> {
@@ -221,6 +236,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         setTimeout(() => {
           if (finished) return;
           for (const p of processesOf([uid])) if (p.pid !== pid) signal(p.pid);
+          for (const p of cgroup?.pids() ?? []) if (p !== pid) signal(p);
           if (delay < 2000) sweeps.push(sweep(delay * 2));
         }, delay);
       sweeps.push(sweep(50));
@@ -433,6 +449,15 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     };
   };
 
+  const memoryLimit = (): KillReason => ({
+    kind: 'limit',
+    limit: 'memory',
+    error: `memory limit exceeded: the run's processes together used more than ${Math.round(limits.memoryBytes / 2 ** 20)} MiB`,
+  });
+
+  let cgroup: RunCgroup | undefined;
+  let oomPoll: NodeJS.Timeout | undefined;
+
   const launch = async (): Promise<RunResult> => {
     const uid = ctx.pool ? await ctx.pool.acquire() : undefined;
     leasedUid = uid;
@@ -442,12 +467,29 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         killReason = { kind: 'cancelled' };
         return finish(null, null);
       }
+      if (ctx.cgroups) {
+        const name = uid !== undefined ? String(uid) : `p${process.pid}.${++cgroupSeq}`;
+        try {
+          cgroup = ctx.cgroups.create(name, limits);
+        } catch (e) {
+          // Accounting is on for this host: a run it cannot account does not start.
+          killReason = {
+            kind: 'error',
+            cause: 'startup',
+            error: `sandbox failed to start: cannot create the run's cgroup (${e instanceof Error ? e.message : String(e)})`,
+          };
+          return finish(null, null);
+        }
+      }
       const req = ctx.request(network, limits, uid);
       if (ctx.seccompPath !== undefined) {
         seccompFd = openSync(ctx.seccompPath, 'r');
         req.seccompFd = 4;
       }
-      const plan = launchPlan(ctx.backend, ctx.binary, req);
+      const launcher = launchPlan(ctx.backend, ctx.binary, req);
+      const plan = cgroup
+        ? { ...launcher, file: '/bin/sh', args: ['-c', GATE, launcher.file, ...launcher.args] }
+        : launcher;
       const init = `${JSON.stringify({
         t: 'init',
         script: spec.script,
@@ -467,7 +509,12 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
       const code = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
         (resolve) => {
-          const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe', 'pipe'];
+          const stdio: Array<'ignore' | 'pipe' | number> = [
+            cgroup ? 'pipe' : 'ignore',
+            'pipe',
+            'pipe',
+            'pipe',
+          ];
           if (seccompFd !== undefined) stdio.push(seccompFd);
           let proc: ChildProcess;
           try {
@@ -484,6 +531,25 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
             return;
           }
           child = proc;
+          if (cgroup) {
+            const gated = cgroup;
+            try {
+              if (proc.pid === undefined) throw new Error('no pid');
+              gated.join(proc.pid);
+              proc.stdin?.end('go\n');
+            } catch (e) {
+              // Not accounted: the gate never launches (its stdin closes without a line).
+              proc.stdin?.destroy();
+              killReason = {
+                kind: 'error',
+                cause: 'startup',
+                error: `sandbox failed to start: cannot move the run into its cgroup (${e instanceof Error ? e.message : String(e)})`,
+              };
+            }
+            oomPoll = setInterval(() => {
+              if (gated.oomKills() > 0) kill(memoryLimit());
+            }, OOM_POLL_MS);
+          }
           startedAt = performance.now();
           if (seccompFd !== undefined) {
             closeSync(seccompFd);
@@ -524,13 +590,19 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       clearTimeout(runTimer);
       clearTimeout(llmTimer);
       clearTimeout(escalate);
+      clearInterval(oomPoll);
       for (const t of sweeps) clearTimeout(t);
+      // The kernel killed a process for the run's memory: that is the outcome, whatever the
+      // rest of the run did next (a parent may well have survived its child).
+      if (!killReason && cgroup && cgroup.oomKills() > 0) killReason = memoryLimit();
       const result = finish(code.code, code.signal);
       channel?.destroy();
       return result;
     } finally {
       if (seccompFd !== undefined) closeSync(seccompFd);
+      clearInterval(oomPoll);
       if (uid !== undefined) await waitUntilGone(uid);
+      if (cgroup) await removeCgroup(cgroup);
       if (uid !== undefined) ctx.pool?.release(uid);
     }
   };
@@ -568,4 +640,13 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     },
     result,
   };
+}
+
+/** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */
+async function removeCgroup(cgroup: RunCgroup): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (cgroup.remove()) return;
+    for (const p of cgroup.pids()) signal(p);
+    await new Promise((r) => setTimeout(r, i < 10 ? 2 : 20));
+  }
 }

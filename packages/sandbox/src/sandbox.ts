@@ -1,21 +1,21 @@
 /** `createSandbox`: backend selection, defaults, the uid pool, and `check()`. */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { arch } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Bind, INSIDE, type LaunchRequest, sandboxEnv } from './backends.js';
+import { type Accounting, type CgroupHost, detectCgroups } from './cgroups.js';
 import { type ConfinedBackend, detectBackend, which } from './detect.js';
 import { killProcessesOf } from './procs.js';
 import { resolveLimits, startRun } from './runner.js';
+import { type SeccompVariant, seccompFilterPath } from './seccomp-policy.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
 import { UidPool } from './uid-pool.js';
 
 /** Host directory of the in-sandbox runtime (bound read-only into every sandbox). */
 export const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
-/** Host directory of the committed seccomp filters (one blob per architecture). */
-export const SECCOMP_DIR = fileURLToPath(new URL('../seccomp/', import.meta.url));
 
 const RUNTIME_FILE = 'airlock_runtime.py';
 
@@ -39,6 +39,12 @@ export interface SandboxOptions {
   seccomp?: boolean;
   /** `pasta` binary for `{ mode: 'full' }` (default: found on PATH); false disables it. */
   pasta?: string | false;
+  /**
+   * Whole-run accounting (a cgroup per run bounding the memory and processes of all its
+   * processes): `auto` (default) uses it where the host allows it, `off` never does (then the
+   * fallback of ADR 0082 applies, as on hosts without writable cgroups).
+   */
+  accounting?: 'auto' | 'off';
   /** Largest script accepted by `run()`, bytes (default 1 MiB). */
   maxScriptBytes?: number;
   /** Where warnings go (default: console.warn). */
@@ -50,6 +56,8 @@ export interface Sandbox {
   readonly backend: BackendName;
   /** Host uids runs may use (empty when not running as root). */
   readonly uids: readonly number[];
+  /** Whether runs are accounted as a whole (cgroups), or why not. */
+  readonly accounting: Accounting;
   /** Runs a trivial script to prove the backend works; never throws. */
   check(): Promise<SandboxHealth>;
   /** Starts one run; throws only for an invalid spec. */
@@ -60,19 +68,11 @@ export interface Sandbox {
    * (die-with-parent only holds once the sandbox is set up).
    */
   killOrphans(): number;
-}
-
-/**
- * The seccomp blob for this machine's architecture, if one is committed.
- *
- * @example
- * seccompFilterPath(); // '/…/packages/sandbox/seccomp/x86_64.bpf' on x86_64
- */
-export function seccompFilterPath(): string | undefined {
-  const name = arch() === 'x64' ? 'x86_64.bpf' : arch() === 'arm64' ? 'aarch64.bpf' : undefined;
-  if (!name) return undefined;
-  const p = join(SECCOMP_DIR, name);
-  return existsSync(p) ? p : undefined;
+  /**
+   * Removes what the sandbox keeps on the host between runs (its cgroup directory). Call on
+   * shutdown, after the last run has settled; a run started later is refused at startup.
+   */
+  close(): void;
 }
 
 /**
@@ -122,9 +122,30 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       ? new UidPool(options.uidBase ?? 60000, options.poolSize ?? 16)
       : undefined;
 
+  // Runs as leased uids are accounted under a directory named after the (claimed) uid range.
+  let cgroups: CgroupHost | undefined;
+  let accounting: Accounting;
+  if (backend === 'unconfined-dev') {
+    accounting = { active: false, mechanism: 'none', detail: 'unconfined development mode' };
+  } else if (options.accounting === 'off') {
+    accounting = { active: false, mechanism: 'none', detail: 'turned off by configuration' };
+  } else {
+    const found = detectCgroups(pool ? String(pool.uids()[0]) : `pid${process.pid}`);
+    if ('create' in found) cgroups = found;
+    accounting = found.accounting;
+    if (!accounting.active) log(`sandbox: no whole-run accounting: ${accounting.detail}`);
+  }
+
+  // Without whole-run accounting the filter also refuses SysV shared memory and memfds.
+  const variant: SeccompVariant | undefined =
+    options.seccomp === false || backend === 'unconfined-dev'
+      ? undefined
+      : accounting.active
+        ? 'accounted'
+        : 'unaccounted';
   let seccompPath: string | undefined;
-  if (backend === 'bwrap' && options.seccomp !== false) {
-    seccompPath = seccompFilterPath();
+  if (backend === 'bwrap' && variant !== undefined) {
+    seccompPath = seccompFilterPath(variant);
     if (options.seccomp === true && !seccompPath) {
       throw new Error(`no seccomp filter committed for architecture ${arch()}`);
     }
@@ -155,6 +176,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       uid,
       gid: uid,
       seccompFd: undefined,
+      seccompVariant: variant,
       env: sandboxEnv(),
       pasta,
     };
@@ -166,6 +188,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     request,
     pythonPaths,
     pool,
+    cgroups,
     seccompPath,
     defaults,
     maxScriptBytes: options.maxScriptBytes ?? 1024 * 1024,
@@ -174,8 +197,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   return {
     backend,
     uids: pool?.uids() ?? [],
+    accounting,
     run: (spec) => startRun(ctx, spec),
     killOrphans: () => (pool ? killProcessesOf(pool.uids()) : 0),
+    close: () => {
+      cgroups?.close();
+    },
     async check(): Promise<SandboxHealth> {
       let version: string;
       if (backend === 'nsjail') {
@@ -193,8 +220,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         backend,
         version,
         unconfined: !confined,
-        seccomp: seccompPath !== undefined,
+        seccomp: backend === 'nsjail' ? variant !== undefined : seccompPath !== undefined,
         networkFull: pasta !== undefined || !confined,
+        accounting,
       };
       const r = await startRun(ctx, {
         script: 'set_result(6 * 7)',

@@ -1,4 +1,7 @@
 /** Public types of @airlock/sandbox. */
+import type { Accounting } from './cgroups.js';
+
+export type { Accounting };
 
 /** A JSON value as produced by Python's `json.dumps` and parsed back by `JSON.parse`. */
 export type JsonValue =
@@ -37,9 +40,13 @@ export interface Limits {
   timeoutMs: number;
   /** CPU seconds per process (RLIMIT_CPU; SIGXCPU, then SIGKILL a second later). */
   cpuSeconds: number;
-  /** Address space per process (RLIMIT_AS), bytes. */
+  /**
+   * Memory of the whole run, bytes: every process, SysV shared memory, memfds and tmpfs files
+   * together (its cgroup) where accounting is active; always also each process's address space
+   * (RLIMIT_AS).
+   */
   memoryBytes: number;
-  /** Processes and threads (RLIMIT_NPROC) of the run's uid. */
+  /** Processes and threads of the run (RLIMIT_NPROC of its uid; its cgroup's pids.max too). */
   processes: number;
   /** Largest file a process may write (RLIMIT_FSIZE), bytes. */
   fileSizeBytes: number;
@@ -184,5 +191,7 @@ export interface SandboxHealth {
   seccomp: boolean;
   /** Whether `{ mode: 'full' }` can run (pasta is installed). */
   networkFull: boolean;
+  /** Whether each run's memory and processes are bounded as a whole (cgroups), or why not. */
+  accounting: Accounting;
   detail?: string;
 }

@@ -1,4 +1,6 @@
 /** Shared helpers for the real-sandbox suites (no mocks: real bwrap, real /usr/bin/python3). */
+
+import { afterAll } from 'vitest';
 import {
   claimFreeUids,
   createSandbox,
@@ -27,7 +29,15 @@ export function claimTestUids(): { base: number; installer: number } {
  */
 export function testSandbox(options: SandboxOptions = {}): Sandbox {
   const { base } = claimTestUids();
-  return createSandbox({ backend: 'bwrap', uidBase: base, poolSize: 4, log: () => {}, ...options });
+  const sandbox = createSandbox({
+    backend: 'bwrap',
+    uidBase: base,
+    poolSize: 4,
+    log: () => {},
+    ...options,
+  });
+  afterAll(() => sandbox.close());
+  return sandbox;
 }
 
 export async function run(
