@@ -42,6 +42,7 @@ export interface Health {
     ok: boolean;
     unconfined?: boolean;
     seccomp?: boolean;
+    accounting?: { active: boolean; mechanism: string };
     detail?: string;
   };
   queue?: { running: number; queued: number; concurrency: number; capacity: number };

@@ -23,6 +23,18 @@ describe('status rendering', () => {
     );
   });
 
+  it('says whether memory is bounded per run', () => {
+    const sandbox = { backend: 'bwrap', ok: true, seccomp: true };
+    const render = (accounting: { active: boolean; mechanism: string }) =>
+      renderHealth('http://h', { status: 'ok', sandbox: { ...sandbox, accounting } });
+    expect(render({ active: true, mechanism: 'cgroup-v1' })).toContain(
+      'sandbox: bwrap (ok, seccomp, memory per run: cgroup-v1)',
+    );
+    expect(render({ active: false, mechanism: 'none' })).toContain(
+      'sandbox: bwrap (ok, seccomp, memory per process only)',
+    );
+  });
+
   it('lists executions in aligned columns', () => {
     const text = renderExecutions('ark_k', [
       {

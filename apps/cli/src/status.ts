@@ -24,6 +24,13 @@ export function renderHealth(url: string, health: Health): string {
   if (sb) {
     const traits = [sb.ok ? 'ok' : 'NOT WORKING'];
     if (sb.seccomp) traits.push('seccomp');
+    if (sb.accounting) {
+      traits.push(
+        sb.accounting.active
+          ? `memory per run: ${sb.accounting.mechanism}`
+          : 'memory per process only',
+      );
+    }
     if (sb.unconfined) traits.push('UNCONFINED');
     lines.push(`sandbox: ${sb.backend} (${traits.join(', ')})${sb.detail ? `: ${sb.detail}` : ''}`);
   }

@@ -150,7 +150,13 @@ async function openSandbox(
     backend: health.backend,
     version: health.version,
     seccomp: health.seccomp,
+    accounting: health.accounting.mechanism,
   });
+  if (!health.accounting.active)
+    logger.warn(
+      'runs are not accounted as a whole: memory is bounded per process, SysV shared memory and memfds are refused',
+      { reason: health.accounting.detail },
+    );
   if (health.unconfined)
     logger.warn(
       'SCRIPTS RUN WITHOUT ANY CONFINEMENT (AIRLOCK_SANDBOX=unconfined-dev). Development only.',
@@ -243,6 +249,7 @@ export async function buildDeps(
       deps,
       close: () => {
         opened.close();
+        sandbox.close();
         releaseUids();
         releaseDataDir();
       },

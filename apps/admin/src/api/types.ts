@@ -248,7 +248,12 @@ export interface Stats {
     capacity: number;
   };
   /** `ok` is not sent by every server version; absent means unknown. */
-  sandbox: { backend: string; ok?: boolean };
+  sandbox: {
+    backend: string;
+    ok?: boolean;
+    /** Whether each run's memory and processes are bounded as a whole (a cgroup per run). */
+    accounting?: { active: boolean; mechanism: 'cgroup-v2' | 'cgroup-v1' | 'none'; detail: string };
+  };
   /** Execution history kept against its limits (absent from older servers). */
   history?: {
     bytes: number;

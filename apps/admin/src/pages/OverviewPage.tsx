@@ -146,6 +146,14 @@ function StatsPanel({
             {stats.sandbox.ok === false
               ? 'NOT working: scripts cannot run'
               : 'confines every script'}
+            {stats.sandbox.accounting ? (
+              <span title={stats.sandbox.accounting.detail}>
+                {' · '}
+                {stats.sandbox.accounting.active
+                  ? `memory bounded per run (${stats.sandbox.accounting.mechanism})`
+                  : 'memory bounded per process only (no cgroup per run)'}
+              </span>
+            ) : null}
           </Tile>
           {stats.history ? (
             <Tile

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
-import { json, QueueStateSchema } from './schemas.js';
+import { AccountingSchema, json, QueueStateSchema } from './schemas.js';
 
 export const VERSION = '0.1.0';
 
@@ -14,6 +14,7 @@ const Health = z
       ok: z.boolean(),
       unconfined: z.boolean(),
       seccomp: z.boolean(),
+      accounting: AccountingSchema,
       detail: z.string().optional(),
     }),
     queue: QueueStateSchema,
@@ -39,6 +40,8 @@ export function healthRoutes(deps: AppDeps) {
         ok: h.ok,
         unconfined: h.unconfined,
         seccomp: h.seccomp,
+        // Not the detail (host paths): the admin overview shows it.
+        accounting: { active: h.accounting.active, mechanism: h.accounting.mechanism },
         ...(h.detail && !h.ok ? { detail: h.detail } : {}),
       },
       queue: deps.executions.state(),

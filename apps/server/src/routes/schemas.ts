@@ -141,6 +141,17 @@ export const CredentialNamesBody = z
   .openapi('CredentialNames');
 
 /** The execution queue as `/health` and the admin stats report it. */
+/** Whether each run's memory and processes are bounded as a whole (a cgroup per run). */
+export const AccountingSchema = z
+  .object({
+    active: z.boolean(),
+    mechanism: z.enum(['cgroup-v2', 'cgroup-v1', 'none']).openapi({
+      description:
+        'none: memory is bounded per process (RLIMIT_AS), and SysV shared memory and memfds are refused',
+    }),
+  })
+  .openapi('Accounting');
+
 export const QueueStateSchema = z
   .object({
     running: z.number().openapi({ description: 'Runs using a slot' }),

@@ -11,7 +11,13 @@ import { listExecutions } from '../../services/executions/list.js';
 import { exchangesOf, getExecution, TERMINAL } from '../../services/executions/queries.js';
 import { adminDetailView, adminListItemView } from '../../services/executions/views.js';
 import { isExpired } from '../../services/profiles/queries.js';
-import { ClientTimestamp, errorResponses, json, QueueStateSchema } from '../schemas.js';
+import {
+  AccountingSchema,
+  ClientTimestamp,
+  errorResponses,
+  json,
+  QueueStateSchema,
+} from '../schemas.js';
 
 const Status = z.enum(executionStatuses);
 const ListItem = z
@@ -122,7 +128,15 @@ const stats = createRoute({
           by_status: z.record(z.string(), z.number()),
         }),
         queue: QueueStateSchema,
-        sandbox: z.object({ backend: z.string(), ok: z.boolean() }),
+        sandbox: z.object({
+          backend: z.string(),
+          ok: z.boolean(),
+          accounting: AccountingSchema.extend({
+            detail: z.string().openapi({
+              description: 'Where runs are accounted (cgroup directories), or why they are not',
+            }),
+          }),
+        }),
         total_executions: z.number().openapi({ description: 'Same as executions.total' }),
         active_profiles: z
           .number()
@@ -228,7 +242,11 @@ export function adminExecutionRoutes(deps: AppDeps) {
               by_status: byStatus,
             },
             queue: deps.executions.state(),
-            sandbox: { backend: deps.sandbox.backend, ok: (await deps.sandboxHealth.get()).ok },
+            sandbox: {
+              backend: deps.sandbox.backend,
+              ok: (await deps.sandboxHealth.get()).ok,
+              accounting: deps.sandbox.accounting,
+            },
             history: deps.executions.historyUsage(),
             // The earlier implementation's flat figures, kept beside the nested ones.
             total_executions: Object.values(byStatus).reduce((a, b) => a + b, 0),
