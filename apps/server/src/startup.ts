@@ -4,7 +4,8 @@ import { type AirlockDb, credentials, meta, openDatabase, profiles } from '@airl
 import {
   ClaimError,
   claimUids,
-  createSandbox,
+  type OpenedSandbox,
+  openCheckedSandbox,
   type Sandbox,
   SandboxUnavailableError,
   UID_CLAIM_DIR,
@@ -96,10 +97,6 @@ function prepareDataDir(config: Config, logger: Logger): void {
   chmodSync(config.packagesDir, 0o755);
 }
 
-/**
- * The confinement backend, proven to work before anything is served: a missing backend or one
- * that cannot run a trivial script is a startup error that says how to fix it.
- */
 /** The host uids, claimed machine-wide; an overlap with another Airlock stops the start. */
 function claimUidsOrRefuse(ranges: { first: number; end: number }[]): () => void {
   try {
@@ -110,19 +107,15 @@ function claimUidsOrRefuse(ranges: { first: number; end: number }[]): () => void
   }
 }
 
+/**
+ * The confinement backend, proven to work before anything is served: a missing backend or one
+ * that cannot run a trivial script is a startup error that says how to fix it.
+ */
 async function openSandbox(
   config: Config,
   logger: Logger,
 ): Promise<{ sandbox: Sandbox; release: () => void }> {
   const poolSize = Math.max(16, config.concurrency + 2);
-  const sandbox = createSandbox({
-    backend: config.sandbox,
-    python: config.python,
-    packagesDir: config.packagesDir,
-    uidBase: config.sandboxUidBase,
-    poolSize,
-    log: (message) => logger.warn(message),
-  });
   // Run as root, scripts run as leased host uids: claim them machine-wide before touching any
   // process of theirs (another Airlock on this host may use a range of its own).
   const release =
@@ -132,12 +125,37 @@ async function openSandbox(
           { first: config.installerUid, end: config.installerUid + 1 },
         ])
       : () => {};
-  // A crash during a sandbox's setup can leave it behind (the next start is the only cure).
-  const orphans = sandbox.killOrphans();
-  if (orphans > 0)
-    logger.warn('killed sandbox processes left by a previous run', { count: orphans });
-  const health = await sandbox.check();
+  let opened: OpenedSandbox;
+  try {
+    // With `auto`, a backend that fails its self-check is passed over for the next one.
+    opened = await openCheckedSandbox(
+      {
+        backend: config.sandbox,
+        python: config.python,
+        packagesDir: config.packagesDir,
+        uidBase: config.sandboxUidBase,
+        poolSize,
+        log: (message) => logger.warn(message),
+      },
+      (candidate) => {
+        // A crash during a sandbox's setup can leave it behind (the next start is the only cure).
+        const orphans = candidate.killOrphans();
+        if (orphans > 0)
+          logger.warn('killed sandbox processes left by a previous run', { count: orphans });
+      },
+    );
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const { sandbox, health, skipped } = opened;
+  for (const s of skipped)
+    logger.warn('sandbox backend failed its self-check and was passed over', {
+      backend: s.backend,
+      reason: s.detail,
+    });
   if (!health.ok) {
+    sandbox.close();
     release();
     throw new SandboxUnavailableError(
       `The ${health.backend} sandbox is installed but could not run a test script: ${health.detail ?? 'unknown reason'}. ` +

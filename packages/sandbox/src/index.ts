@@ -18,6 +18,7 @@ export {
   PACKAGE_SPEC,
   validatePackageSpecs,
 } from './install.js';
+export { type OpenedSandbox, openCheckedSandbox } from './open.js';
 export type { ProcInfo } from './procs.js';
 export { killProcessesOf, processesOf } from './procs.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
