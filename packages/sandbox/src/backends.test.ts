@@ -91,9 +91,11 @@ describe('nsjailPlan', () => {
     expect(nsjailPlan('/usr/bin/nsjail', { ...base, network: { mode: 'host' } }).args).toContain(
       '--disable_clone_newnet',
     );
-    // Unlimited values: nsjail scales MB limits after parsing, so never 'inf'.
+    // Unlimited values: nsjail scales MB limits after parsing, 'inf' and 'max' too (overflow).
     const open = nsjailPlan('/usr/bin/nsjail', { ...base, limits: { tmpfsBytes: 1 << 20 } });
-    expect(after(open.args, '--rlimit_fsize')).toBe('max');
+    expect(after(open.args, '--rlimit_fsize')).toBe(String(2 ** 42));
+    expect(after(open.args, '--rlimit_as')).toBe(String(2 ** 42));
+    expect(after(open.args, '--rlimit_nproc')).toBe('max');
     expect(open.args).not.toContain('inf');
   });
 

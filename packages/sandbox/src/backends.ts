@@ -198,9 +198,10 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
   const full = req.network.mode === 'full';
   const outsideUid = full ? 0 : (req.uid ?? process.getuid?.() ?? 65534);
   const outsideGid = full ? 0 : (req.gid ?? process.getgid?.() ?? 65534);
-  // nsjail scales MB-valued limits after parsing: 'inf' would overflow. 'max' is the current
-  // hard limit (unlimited unless the caller is limited), which the runtime then lowers.
-  const mib = (n: number | undefined) => (n === undefined ? 'max' : String(Math.ceil(n / 2 ** 20)));
+  // nsjail multiplies MB-valued limits by 2^20 after parsing, 'inf' and 'max' included (they
+  // overflow to a negative limit): "no limit" is a finite 2^42 MB (2^62 bytes) instead.
+  const mib = (n: number | undefined) =>
+    n === undefined ? String(2 ** 42) : String(Math.ceil(n / 2 ** 20));
   const count = (n: number | undefined) => (n === undefined ? 'max' : String(n));
   const a: string[] = [
     '--mode',

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSandbox, processesOf } from '../src/index.js';
-import { claimTestUids } from './helpers.js';
-import { bwrapPlan, sandboxEnvForTests, which } from './plan-helpers.js';
+import { claimTestUids, TEST_BACKEND } from './helpers.js';
+import { launchPlan, sandboxEnvForTests, which } from './plan-helpers.js';
 
 // Uids of this file's own (never another test run's or a running Airlock's).
 const own = claimTestUids();
@@ -25,28 +25,34 @@ function withMarker(marker: string): number[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the server dying (kill -9) mid-run', () => {
-  it('takes the whole sandbox with it (die-with-parent + PID namespace)', async () => {
-    const bwrap = which('bwrap');
-    expect(bwrap).toBeDefined();
-    if (!bwrap) return;
+  // Launched exactly as the runner does (the parent-death wrapper, pasta for `full`): server,
+  // launcher(s), the sandboxed python and its daemon all carry the marker.
+  it.each([
+    ['none', 4],
+    ['full', 5],
+  ] as const)('takes the whole sandbox with it (network %s)', async (mode, processes) => {
+    const binary = which(TEST_BACKEND);
+    expect(binary).toBeDefined();
+    if (!binary) return;
     // A unique number: the sandboxed daemon runs `sleep <marker>`, so it carries the marker too.
     const marker = `1000.${process.pid}${Date.now() % 100000}`;
     const isRoot = process.getuid?.() === 0;
     const uid = isRoot ? own.base : undefined;
     // The sandboxed script starts a grandchild in its own session too, like a daemon would.
     const inner = `import subprocess, time\nsubprocess.Popen(["/usr/bin/sleep", "${marker}"], start_new_session=True)\ntime.sleep(1000)`;
-    const plan = bwrapPlan(bwrap, {
+    const plan = launchPlan(TEST_BACKEND, binary, {
       command: ['/usr/bin/python3', '-I', '-c', inner],
       binds: [],
-      network: { mode: 'none' },
+      network: { mode },
       limits: { tmpfsBytes: 2 ** 20 },
       uid,
       gid: uid,
       seccompFd: undefined,
       env: sandboxEnvForTests(),
+      pasta: which('pasta'),
     });
-    // A stand-in "server": a process that launches the sandbox exactly as the runner does, then
-    // is SIGKILLed without any chance to clean up.
+    // A stand-in "server": a process that launches the sandbox as the runner does, then is
+    // SIGKILLed without any chance to clean up.
     const server = spawn(
       '/usr/bin/python3',
       [
@@ -56,11 +62,10 @@ describe('the server dying (kill -9) mid-run', () => {
         plan.file,
         ...plan.args,
       ],
-      { stdio: 'ignore', ...(uid !== undefined ? { uid, gid: uid } : {}) },
+      { stdio: 'ignore', ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.uid } : {}) },
     );
-    // Server, bwrap, the sandboxed python and its daemon: everything is set up.
-    for (let i = 0; i < 100 && withMarker(marker).length < 4; i++) await sleep(50);
-    expect(withMarker(marker).length).toBe(4);
+    for (let i = 0; i < 100 && withMarker(marker).length < processes; i++) await sleep(50);
+    expect(withMarker(marker).length).toBe(processes);
     server.kill('SIGKILL');
     for (let i = 0; i < 100 && withMarker(marker).length > 0; i++) await sleep(50);
     expect(withMarker(marker)).toEqual([]);
@@ -73,7 +78,7 @@ describe('the server dying (kill -9) mid-run', () => {
 
   it('killOrphans() clears whatever a crash left running under the pool uids', async () => {
     const sandbox = createSandbox({
-      backend: 'bwrap',
+      backend: TEST_BACKEND,
       uidBase: own.base + 8,
       poolSize: 2,
       log: () => {},

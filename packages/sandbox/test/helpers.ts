@@ -1,7 +1,8 @@
-/** Shared helpers for the real-sandbox suites (no mocks: real bwrap, real /usr/bin/python3). */
+/** Shared helpers for the real-sandbox suites (no mocks: real backends, real /usr/bin/python3). */
 
 import { afterAll } from 'vitest';
 import {
+  type ConfinedBackend,
   claimFreeUids,
   createSandbox,
   processesOf,
@@ -24,13 +25,20 @@ export function claimTestUids(): { base: number; installer: number } {
 }
 
 /**
+ * The backend the suites that are not matrices of their own run on: `AIRLOCK_TEST_BACKEND`
+ * (set by `test/matrix.mjs`, which runs them once per installed backend), else bubblewrap.
+ */
+export const TEST_BACKEND: ConfinedBackend =
+  process.env.AIRLOCK_TEST_BACKEND === 'nsjail' ? 'nsjail' : 'bwrap';
+
+/**
  * A sandbox with uids of its own (see {@link claimTestUids}): "no sandbox process left" checks
  * then see only this sandbox's processes.
  */
 export function testSandbox(options: SandboxOptions = {}): Sandbox {
   const { base } = claimTestUids();
   const sandbox = createSandbox({
-    backend: 'bwrap',
+    backend: TEST_BACKEND,
     uidBase: base,
     poolSize: 4,
     log: () => {},

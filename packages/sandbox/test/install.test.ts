@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installPackages, listInstalled, processesOf, validatePackageSpecs } from '../src/index.js';
-import { claimTestUids, leftovers, run, testSandbox } from './helpers.js';
+import { claimTestUids, leftovers, run, TEST_BACKEND, testSandbox } from './helpers.js';
 
 // pip runs as a uid of this file's own, never the default one a running Airlock uses.
 const { installer } = claimTestUids();
@@ -78,12 +78,14 @@ describe('installPackages', () => {
   it('refuses invalid input before anything runs', async () => {
     const dir = join(root, 'never-created');
     const r = await installPackages({
+      backend: TEST_BACKEND,
       packagesDir: dir,
       installerUid: installer,
       packages: ['--index-url=http://evil'],
     });
     expect(r).toMatchObject({ ok: false, reason: 'invalid' });
     const url = await installPackages({
+      backend: TEST_BACKEND,
       installerUid: installer,
       packagesDir: dir,
       packages: ['x'],
@@ -95,6 +97,7 @@ describe('installPackages', () => {
 
   it('installs a local wheel confined, lists it, and scripts import it read-only', async () => {
     const r = await installPackages({
+      backend: TEST_BACKEND,
       installerUid: installer,
       packagesDir,
       packages: ['airlock-probe-pkg==1.2.3'],
@@ -140,6 +143,7 @@ describe('installPackages', () => {
     let r: Awaited<ReturnType<typeof installPackages>>;
     try {
       r = await installPackages({
+        backend: TEST_BACKEND,
         installerUid: installer,
         packagesDir: dir,
         packages: ['airlock-umask-pkg'],
@@ -190,6 +194,7 @@ with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
 `;
     expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists, setup]).status).toBe(0);
     const r = await installPackages({
+      backend: TEST_BACKEND,
       installerUid: installer,
       packagesDir,
       packages: ['evil-pkg==0.1'],
@@ -220,6 +225,7 @@ with tarfile.open(sys.argv[1] + "/hang-pkg-0.1.tar.gz", "w:gz") as t:
 `;
     expect(spawnSync('/usr/bin/python3', ['-I', '-c', py, sdists]).status).toBe(0);
     const r = await installPackages({
+      backend: TEST_BACKEND,
       installerUid: installer,
       packagesDir,
       packages: ['hang-pkg'],
@@ -234,6 +240,7 @@ with tarfile.open(sys.argv[1] + "/hang-pkg-0.1.tar.gz", "w:gz") as t:
 
   it('returns the installer output when pip fails', async () => {
     const r = await installPackages({
+      backend: TEST_BACKEND,
       installerUid: installer,
       packagesDir,
       packages: ['airlock-no-such-package'],

@@ -1,3 +1,3 @@
 /** Re-exports for tests that build launch plans directly. */
-export { bwrapPlan, sandboxEnv as sandboxEnvForTests } from '../src/backends.js';
+export { launchPlan, sandboxEnv as sandboxEnvForTests } from '../src/backends.js';
 export { which } from '../src/detect.js';
