@@ -33,6 +33,14 @@ async function main(): Promise<void> {
   const sandbox = createSandbox({ backend: 'bwrap', poolSize: 8, uidBase: 66000 });
   const health = await sandbox.check();
   if (!health.ok) throw new Error(`sandbox check failed: ${health.detail}`);
+  // The same runner without whole-run accounting: what the cgroup and its gate cost.
+  const unaccounted = createSandbox({
+    backend: 'bwrap',
+    poolSize: 8,
+    uidBase: 66200,
+    accounting: 'off',
+    log: () => {},
+  });
   const isRoot = process.getuid?.() === 0;
   const bareBwrap = bwrapPlan(bwrap, {
     command: [PYTHON, '-I', '-c', 'pass'],
@@ -45,12 +53,13 @@ async function main(): Promise<void> {
     env: { PATH: '/usr/bin' },
   });
 
-  const runner = async () => {
+  const runOn = async (sb: typeof sandbox) => {
     const t0 = performance.now();
-    const r = await sandbox.run({ script: 'pass' }).result;
+    const r = await sb.run({ script: 'pass' }).result;
     if (r.status !== 'completed') throw new Error(`run failed: ${r.status}`);
     return performance.now() - t0;
   };
+  const runner = () => runOn(sandbox);
 
   // Warm-up: page cache, JIT.
   for (let i = 0; i < 10; i++) {
@@ -60,14 +69,19 @@ async function main(): Promise<void> {
   const bare: number[] = [];
   const bw: number[] = [];
   const full: number[] = [];
+  const plain: number[] = [];
   for (let i = 0; i < N; i++) {
     bare.push(await spawnAndWait(PYTHON, ['-I', '-c', 'pass']));
     bw.push(await spawnAndWait(bareBwrap.file, bareBwrap.args, isRoot ? { uid: 66100 } : {}));
     full.push(await runner());
+    plain.push(await runOn(unaccounted));
   }
   const sBare = stats(bare);
   const sBw = stats(bw);
   const sFull = stats(full);
+  const sPlain = stats(plain);
+  sandbox.close();
+  unaccounted.close();
 
   const parallel: string[] = [];
   for (const c of [2, 4, 8]) {
@@ -94,17 +108,19 @@ async function main(): Promise<void> {
     'Sandbox: trivial script through the runner vs bare python',
     `
 ${N} interleaved rounds, sequential, wall time per run in ms (spawn to exit, all output read).
-Backend ${health.version}, seccomp ${health.seccomp ? 'on' : 'off'}, ${isRoot ? 'uid dropped per run (root)' : 'not root'}, inside uid ${INSIDE_UID}.
+Backend ${health.version}, seccomp ${health.seccomp ? 'on' : 'off'}, ${isRoot ? 'uid dropped per run (root)' : 'not root'}, inside uid ${INSIDE_UID}, whole-run accounting ${health.accounting.mechanism}.
 
 | what | median | p95 | min | vs bare |
 |---|---:|---:|---:|---:|
 ${row('bare `/usr/bin/python3 -I -c pass`', sBare)}
 ${row('bwrap + python (no runtime, no channel)', sBw)}
 ${row('full runner: `sandbox.run({ script: "pass" })`', sFull)}
+${row('full runner without accounting (`accounting: "off"`)', sPlain)}
 
 Overhead of the runner over bare python at the median: **${fmt(overhead)} ms** (target ≤ 15 ms:
 ${overhead <= 15 ? 'met' : 'not met'}); bwrap's own share ${fmt(sBw.median - sBare.median)} ms, the runtime
-(imports, channel, rlimits) and teardown check the rest.
+(imports, channel, rlimits) and teardown check the rest. The run's cgroup (created, joined
+through the gate, removed) costs ${fmt(sFull.median - sPlain.median)} ms at the median.
 
 Throughput with runs in parallel (2 cores):
 

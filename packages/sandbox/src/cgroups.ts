@@ -212,14 +212,15 @@ function v2Host(mount: string, serverPath: string, tag: string): CgroupHost | st
       return `cgroup v2: cannot delegate controllers (${(e as Error).message})`;
     }
     // "No internal processes": a cgroup with processes cannot give controllers to children.
-    // Move this server alone into a leaf; if others share its cgroup, give up plainly.
+    // Move the processes of the server's own cgroup (the server, and in a container its init)
+    // into a leaf, then delegate.
     try {
       const leaf = join(self, SERVER_LEAF);
       ensureDir(leaf);
-      write(join(leaf, 'cgroup.procs'), String(process.pid));
+      for (const pid of pidsIn(self)) write(join(leaf, 'cgroup.procs'), String(pid));
       enable();
     } catch (e2) {
-      return `cgroup v2: controllers cannot be delegated: other processes share the server's cgroup ${selfPath} (${(e2 as Error).message}); run the server in a cgroup of its own`;
+      return `cgroup v2: controllers cannot be delegated from the server's cgroup ${selfPath} (${(e2 as Error).message}); run the server in a cgroup of its own`;
     }
   }
   removeEmptySiblings(self);

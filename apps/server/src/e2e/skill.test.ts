@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../lib/time.js';
-import { createTestContext } from '../test/harness.js';
+import { createTestContext, TEST_BACKEND } from '../test/harness.js';
 import { listen } from '../test/serve.js';
 
 /**
@@ -121,7 +121,7 @@ describe('GET /health', () => {
     const body = (await res.json()) as { queue: { concurrency: number } };
     expect(body).toMatchObject({
       status: 'ok',
-      sandbox: { backend: 'bwrap', ok: true, unconfined: false },
+      sandbox: { backend: TEST_BACKEND, ok: true, unconfined: false },
     });
     expect(body.queue.concurrency).toBe(2);
   });

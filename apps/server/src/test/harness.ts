@@ -33,10 +33,16 @@ export const TEST_UID_BASE = ((): number => {
   return first;
 })();
 
-/** One real bubblewrap sandbox per test process (it holds only configuration and a uid pool). */
+/** The in-process tests' backend: bubblewrap, or nsjail with `AIRLOCK_TEST_BACKEND=nsjail`. */
+export const TEST_BACKEND = process.env.AIRLOCK_TEST_BACKEND === 'nsjail' ? 'nsjail' : 'bwrap';
+
+/**
+ * One real sandbox per test process (it holds only configuration and a uid pool), on
+ * {@link TEST_BACKEND} (spawned servers pick theirs with `auto`).
+ */
 export function testSandbox(): Sandbox {
   sharedSandbox ??= createSandbox({
-    backend: 'bwrap',
+    backend: TEST_BACKEND,
     python: '/usr/bin/python3',
     uidBase: TEST_UID_BASE,
     poolSize: 16,

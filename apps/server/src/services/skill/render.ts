@@ -134,7 +134,8 @@ These globals exist in every script (no import needed):
 
 Scripts run in a fresh confined Python 3 process: no network unless the profile allows it, a
 private \`/tmp\` that vanishes after the run, limits on time (\`timeout\`, default
-${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory, processes and output. Installed packages
+${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory (for the run as a whole, child processes and
+\`/tmp\` included, where \`GET ${url}/health\` shows \`sandbox.accounting.active\`), processes and output. Installed packages
 (\`GET ${url}/requirements\`) are importable; a locked profile's key can install more with
 \`POST ${url}/requirements\` \`{"packages":["httpx","pandas==2.2.*"]}\`, a signed request (below).
 
