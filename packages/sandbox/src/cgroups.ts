@@ -18,6 +18,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Whether a run is accounted as a whole, and how (reported by `/health` and the overview). */
@@ -33,8 +34,12 @@ export interface CgroupLimits {
 
 /** One run's cgroup (or pair of v1 cgroups). */
 export interface RunCgroup {
-  /** Moves a process (and so everything it starts afterwards) into the run's cgroup. */
-  join(pid: number): void;
+  /**
+   * Moves a process (and so everything it starts afterwards) into the run's cgroup. Async: the
+   * kernel makes each move wait for an RCU grace period (5-40 ms here), which must not block
+   * the event loop.
+   */
+  join(pid: number): Promise<void>;
   /** How many processes the kernel's OOM killer killed in this run so far. */
   oomKills(): number;
   /** Processes in the run's cgroup now. */
@@ -245,7 +250,7 @@ function v2Host(mount: string, serverPath: string, tag: string): CgroupHost | st
       if (existsSync(join(dir, 'memory.swap.max'))) write(join(dir, 'memory.swap.max'), '0');
       write(join(dir, 'pids.max'), String(limits.processes + LAUNCHER_PIDS));
       return {
-        join: (pid) => write(join(dir, 'cgroup.procs'), String(pid)),
+        join: (pid) => writeFile(join(dir, 'cgroup.procs'), String(pid)),
         oomKills: () => counter(join(dir, 'memory.events'), 'oom_kill'),
         pids: () => pidsIn(dir),
         remove: () => tryRmdir(dir),
@@ -302,9 +307,9 @@ function v1Host(
       }
       write(join(pid, 'pids.max'), String(limits.processes + LAUNCHER_PIDS));
       return {
-        join(p) {
-          write(join(mem, 'cgroup.procs'), String(p));
-          write(join(pid, 'cgroup.procs'), String(p));
+        // Both at once: the two grace periods overlap.
+        join: async (p) => {
+          await Promise.all([mem, pid].map((d) => writeFile(join(d, 'cgroup.procs'), String(p))));
         },
         oomKills: () => counter(join(mem, 'memory.oom_control'), 'oom_kill'),
         pids: () => [...new Set([...pidsIn(mem), ...pidsIn(pid)])],

@@ -533,19 +533,23 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           child = proc;
           if (cgroup) {
             const gated = cgroup;
-            try {
-              if (proc.pid === undefined) throw new Error('no pid');
-              gated.join(proc.pid);
-              proc.stdin?.end('go\n');
-            } catch (e) {
+            const notJoined = (e: unknown) => {
               // Not accounted: the gate never launches (its stdin closes without a line).
               proc.stdin?.destroy();
-              killReason = {
+              kill({
                 kind: 'error',
                 cause: 'startup',
                 error: `sandbox failed to start: cannot move the run into its cgroup (${e instanceof Error ? e.message : String(e)})`,
-              };
-            }
+              });
+            };
+            // EPIPE if the gate is already gone (killed meanwhile): its exit tells the outcome.
+            proc.stdin?.on('error', () => {});
+            if (proc.pid === undefined) notJoined(new Error('no pid'));
+            else
+              gated.join(proc.pid).then(() => {
+                if (!killReason) proc.stdin?.end('go\n');
+                else proc.stdin?.destroy();
+              }, notJoined);
             oomPoll = setInterval(() => {
               if (gated.oomKills() > 0) kill(memoryLimit());
             }, OOM_POLL_MS);
