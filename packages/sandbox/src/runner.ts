@@ -10,12 +10,11 @@ import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
 import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
+import { classifyExit, type DoneMessage, type KillReason } from './outcome.js';
 import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import type {
   BackendName,
-  ErrorCause,
   JsonValue,
-  LimitKind,
   Limits,
   NetworkPolicy,
   RunCapture,
@@ -42,25 +41,6 @@ export interface RunContext {
   defaults: Limits;
   maxScriptBytes: number;
 }
-
-/** How a run was ended from the outside (the first reason wins). */
-type KillReason =
-  | { kind: 'timeout' }
-  | { kind: 'cancelled' }
-  | { kind: 'limit'; limit: LimitKind; error: string }
-  | { kind: 'error'; cause: ErrorCause; error: string };
-
-const SIGNALS: Record<number, string> = {
-  4: 'SIGILL',
-  6: 'SIGABRT',
-  7: 'SIGBUS',
-  8: 'SIGFPE',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  15: 'SIGTERM',
-  24: 'SIGXCPU',
-  25: 'SIGXFSZ',
-};
 
 /** Exactly how the runtime starts a `set_result` message. */
 const RESULT_PREFIX = Buffer.from('{"t":"result","value":');
@@ -178,7 +158,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
   // set_result in a loop must not make the server parse every value (event-loop time).
   let lastResultLine: Buffer | undefined;
   let controlBytes = 0;
-  let done: ReturnType<typeof parseMessage> | undefined;
+  let done: DoneMessage | undefined;
   let started = false;
 
   const emit = (ev: RunEvent) => {
@@ -375,78 +355,17 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       llmWaitMs: Math.round(waitedMs()),
       backend: ctx.backend,
     };
-    if (killReason) {
-      switch (killReason.kind) {
-        case 'timeout':
-          return {
-            ...base,
-            status: 'timeout',
-            error: `timed out after ${Math.round(limits.timeoutMs / 1000)} s`,
-          };
-        case 'cancelled':
-          return { ...base, status: 'cancelled', error: 'cancelled' };
-        case 'limit':
-          return { ...base, status: 'limit', limit: killReason.limit, error: killReason.error };
-        case 'error':
-          return { ...base, status: 'error', cause: killReason.cause, error: killReason.error };
-      }
-    }
-    // bwrap reports a child killed by signal N as exit status 128 + N.
-    const sigNo = signal === null ? (code !== null && code > 128 ? code - 128 : 0) : 0;
-    const sigName = signal ?? (sigNo ? (SIGNALS[sigNo] ?? `signal ${sigNo}`) : undefined);
-    if (!started) {
-      const why = base.stderr.toString('utf8').trim().slice(-2000);
-      return {
-        ...base,
-        status: 'error',
-        cause: 'startup',
-        error: `sandbox failed to start (${code === null ? sigName : `status ${code}`})${why ? `: ${why}` : ''}`,
-      };
-    }
-    if (code === 0 && done && !('invalid' in done) && done.t === 'done') {
-      if (done.status === 'completed') return completed(base);
-      if (done.status === 'error') {
-        if (done.exitCode !== undefined) {
-          return {
-            ...base,
-            status: 'error',
-            cause: 'exit',
-            exitCode: done.exitCode,
-            error: done.error,
-          };
-        }
-        return { ...base, status: 'error', cause: 'exception', error: done.error };
-      }
-      return { ...base, status: 'limit', limit: done.limit, error: done.error };
-    }
-    if (code === 0) return completed(base);
-    // SIGKILL that the runner did not send: the CPU hard limit (one second past the soft one,
-    // when the SIGXCPU handler could not run because the script was busy inside C code).
-    const cpuHardLimit = sigName === 'SIGKILL' && base.executionMs >= limits.cpuSeconds * 1000;
-    if (sigName === 'SIGXCPU' || cpuHardLimit) {
-      return {
-        ...base,
-        status: 'limit',
-        limit: 'cpu',
-        error: `CPU time limit exceeded (${limits.cpuSeconds} s)`,
-      };
-    }
-    if (sigName !== undefined) {
-      return {
-        ...base,
-        status: 'error',
-        cause: 'exit',
-        signal: sigName,
-        error: `script killed by ${sigName}`,
-      };
-    }
-    return {
-      ...base,
-      status: 'error',
-      cause: 'exit',
-      exitCode: code ?? -1,
-      error: `script exited with status ${code}`,
-    };
+    const verdict = classifyExit({
+      code,
+      signal,
+      killReason,
+      started,
+      done,
+      executionMs: base.executionMs,
+      stderrTail: started ? '' : base.stderr.subarray(-8192).toString('utf8'),
+      limits,
+    });
+    return verdict.status === 'completed' ? completed(base) : { ...base, ...verdict };
   };
 
   const memoryLimit = (): KillReason => ({
