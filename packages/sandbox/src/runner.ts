@@ -8,10 +8,12 @@ import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { type LaunchRequest, launchPlan } from './backends.js';
+import { OutputCapture, type Stream } from './capture.js';
 import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
 import { classifyExit, type DoneMessage, type KillReason } from './outcome.js';
 import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
+import { RunClock } from './run-clock.js';
 import type {
   BackendName,
   JsonValue,
@@ -143,17 +145,12 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
   let finished = false;
   let cancelRequested = false;
 
-  // Clocks: running time excludes LLM waits.
-  let startedAt = 0;
-  let waitStartedAt = 0;
-  let llmWaitTotal = 0;
+  const clock = new RunClock();
   let runTimer: NodeJS.Timeout | undefined;
   let llmTimer: NodeJS.Timeout | undefined;
   let escalate: NodeJS.Timeout | undefined;
 
-  const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  const size = { stdout: 0, stderr: 0 };
-  const cut = { stdout: false, stderr: false };
+  const capture = new OutputCapture(limits.maxOutputBytes);
   // The last `set_result` line, kept raw and parsed once at the end: a script calling
   // set_result in a loop must not make the server parse every value (event-loop time).
   let lastResultLine: Buffer | undefined;
@@ -169,17 +166,6 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       // a throwing listener must not break the run
     }
   };
-
-  const runningMs = () => {
-    if (startedAt === 0) return 0;
-    const now = performance.now();
-    const waiting = state === 'awaiting_llm' ? now - waitStartedAt : 0;
-    return Math.max(0, now - startedAt - llmWaitTotal - waiting);
-  };
-
-  /** LLM wait so far, the current wait included. */
-  const waitedMs = () =>
-    llmWaitTotal + (state === 'awaiting_llm' ? performance.now() - waitStartedAt : 0);
 
   /** The uid leased to this run (root only): every sandbox process runs as it. */
   let leasedUid: number | undefined;
@@ -225,23 +211,20 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   const armRunTimer = () => {
     clearTimeout(runTimer);
-    const left = limits.timeoutMs - runningMs();
+    const left = limits.timeoutMs - clock.runningMs();
     runTimer = setTimeout(() => kill({ kind: 'timeout' }), Math.max(0, left));
   };
 
-  const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
-    const room = limits.maxOutputBytes - size[stream];
-    if (room <= 0) return;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    out[stream].push(kept);
-    size[stream] += kept.length;
-    try {
-      spec.onOutput?.(stream, kept);
-    } catch {
-      // a throwing listener must not break the run
+  const onOutput = (stream: Stream, chunk: Buffer) => {
+    const { kept, overflow } = capture.push(stream, chunk);
+    if (kept.length > 0) {
+      try {
+        spec.onOutput?.(stream, kept);
+      } catch {
+        // a throwing listener must not break the run
+      }
     }
-    if (chunk.length > room) {
-      cut[stream] = true;
+    if (overflow) {
       kill({
         kind: 'limit',
         limit: 'output',
@@ -278,7 +261,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         }
         clearTimeout(runTimer);
         state = 'awaiting_llm';
-        waitStartedAt = performance.now();
+        clock.pause();
         // While the agent thinks, nothing of the run computes: its other threads and children
         // would otherwise run on, uncounted by the paused clock.
         if (leasedUid !== undefined) freezeUid(leasedUid, true);
@@ -308,7 +291,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       throw new RangeError(`respond(): text is larger than ${limits.maxResponseBytes} bytes`);
     }
     clearTimeout(llmTimer);
-    llmWaitTotal += performance.now() - waitStartedAt;
+    clock.resume();
     state = 'running';
     if (leasedUid !== undefined) freezeUid(leasedUid, false);
     channel.write(line);
@@ -346,15 +329,18 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     return { ...base, status: 'completed', result: r.value, resultJson: r.json };
   };
 
+  /** Fields every result carries: the capture so far and the clock. */
+  const captured = (): RunCapture => ({
+    stdout: capture.bytes('stdout'),
+    stderr: capture.bytes('stderr'),
+    cut: capture.cut(),
+    executionMs: Math.round(clock.runningMs()),
+    llmWaitMs: Math.round(clock.waitedMs()),
+    backend: ctx.backend,
+  });
+
   const finish = (code: number | null, signal: NodeJS.Signals | null): RunResult => {
-    const base = {
-      stdout: Buffer.concat(out.stdout),
-      stderr: Buffer.concat(out.stderr),
-      cut: { ...cut },
-      executionMs: Math.round(runningMs()),
-      llmWaitMs: Math.round(waitedMs()),
-      backend: ctx.backend,
-    };
+    const base = captured();
     const verdict = classifyExit({
       code,
       signal,
@@ -445,7 +431,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
               detached: ctx.backend === 'unconfined-dev',
             });
           } catch (e) {
-            out.stderr.push(Buffer.from(String(e)));
+            capture.note(String(e));
             resolve({ code: 127, signal: null });
             return;
           }
@@ -473,13 +459,13 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
               if (gated.oomKills() > 0) kill(memoryLimit());
             }, OOM_POLL_MS);
           }
-          startedAt = performance.now();
+          clock.start();
           if (seccompFd !== undefined) {
             closeSync(seccompFd);
             seccompFd = undefined;
           }
           proc.on('error', (e) => {
-            out.stderr.push(Buffer.from(`spawn failed: ${e.message}`));
+            capture.note(`spawn failed: ${e.message}`);
           });
           const [, stdout, stderr, ch] = proc.stdio as unknown as [
             null,
@@ -533,12 +519,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
   const result = launch()
     .catch(
       (e: unknown): RunResult => ({
-        stdout: Buffer.concat(out.stdout),
-        stderr: Buffer.concat(out.stderr),
-        cut: { ...cut },
-        executionMs: Math.round(runningMs()),
-        llmWaitMs: Math.round(waitedMs()),
-        backend: ctx.backend,
+        ...captured(),
         status: 'error',
         cause: 'startup',
         error: `sandbox failed: ${e instanceof Error ? e.message : String(e)}`,

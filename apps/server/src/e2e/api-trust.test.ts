@@ -616,10 +616,10 @@ describe('one server per data directory and per uid range', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const uids = Array.from({ length: 16 }, (_, i) => base + i);
-      // `running` is set when the backend is spawned; the script's process (the leased uid's)
-      // comes a moment later, once the backend has set up (nsjail's parent runs as root).
-      for (let i = 0; i < 50 && processesOf(uids).length === 0; i++)
-        await new Promise((r) => setTimeout(r, 100));
+      // `running` is set when the backend is spawned; the script's interpreter comes a moment
+      // later, once the backend has set up: count once it is there (the script starts nothing).
+      const interpreter = () => processesOf(uids).some((p) => p.name.startsWith('python'));
+      for (let i = 0; i < 50 && !interpreter(); i++) await new Promise((r) => setTimeout(r, 100));
       const before = processesOf(uids).length;
       expect(before).toBeGreaterThan(0);
       // Same data directory (another uid range): refused before the database is opened.
