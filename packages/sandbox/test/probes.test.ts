@@ -159,6 +159,33 @@ describe.each(backends)('escape probes (%s)', (backend) => {
     });
   });
 
+  it('cannot make device nodes on its writable mounts, and set-uid bits grant nothing', async () => {
+    const r = await run(
+      sandbox,
+      [
+        'import os, stat, shutil',
+        'out = {}',
+        'for d in ["/tmp", "/work", "/dev/shm"]:',
+        '    try:',
+        '        os.mknod(d + "/mem", stat.S_IFCHR | 0o666, os.makedev(1, 1))',
+        '        out[d] = "made"',
+        '    except OSError as e:',
+        '        out[d] = e.errno',
+        // A set-uid copy of a binary runs as the caller (no_new_privs; nosuid mounts on bwrap).
+        'shutil.copy("/usr/bin/id", "/tmp/id"); os.chmod("/tmp/id", 0o4755)',
+        'import subprocess',
+        'out["euid"] = subprocess.run(["/tmp/id", "-u"], capture_output=True, text=True).stdout.strip()',
+        'set_result(out)',
+      ].join('\n'),
+      { limits: quick },
+    );
+    // EPERM: no CAP_MKNOD in the sandbox's user namespace.
+    expect(r).toMatchObject({
+      status: 'completed',
+      result: { '/tmp': 1, '/work': 1, '/dev/shm': 1, euid: '1000' },
+    });
+  });
+
   it('cannot read the data directory by path or through /proc/*/root', async () => {
     const r = await run(
       sandbox,
