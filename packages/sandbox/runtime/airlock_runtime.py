@@ -130,6 +130,117 @@ def _apply_limits(limits):
     lim(resource.RLIMIT_AS, limits.get("memoryBytes"))
 
 
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def _start_egress(path, port):
+    """Relays 127.0.0.1:<port> (3128) inside the sandbox to Airlock's egress proxy (a unix socket).
+
+    The relay decides nothing: the host-side proxy reads each request and applies the profile's
+    policy. One thread and a selector (a thread per connection would spend the run's process
+    limit); at most 1 MiB is buffered per direction (back-pressure beyond).
+    """
+    import selectors
+    import socket
+    import threading
+
+    READ, WRITE, LIMIT = selectors.EVENT_READ, selectors.EVENT_WRITE, 1 << 20
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(64)
+    sel = selectors.DefaultSelector()
+    sel.register(listener, READ)
+    peer, buf, eof, shut, mask = {}, {}, {}, {}, {}
+
+    def update(s):
+        want = (READ if not eof[s] and len(buf[peer[s]]) < LIMIT else 0) | (WRITE if buf[s] else 0)
+        if want == mask[s]:
+            return
+        if mask[s] == 0:
+            sel.register(s, want)
+        elif want == 0:
+            sel.unregister(s)
+        else:
+            sel.modify(s, want)
+        mask[s] = want
+
+    def close_pair(s):
+        for x in (s, peer.get(s)):
+            if x is None or x not in peer:
+                continue
+            if mask[x]:
+                sel.unregister(x)
+            for d in (peer, buf, eof, shut, mask):
+                d.pop(x, None)
+            x.close()
+
+    def finish_write(s):
+        # The other side ended and everything it sent is delivered: pass the end on.
+        if not buf[s] and eof[peer[s]] and not shut[s]:
+            shut[s] = True
+            try:
+                s.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def accept():
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(path)
+        except OSError:
+            client.close()
+            upstream.close()
+            return
+        for x, y in ((client, upstream), (upstream, client)):
+            x.setblocking(False)
+            peer[x], buf[x], eof[x], shut[x], mask[x] = y, b"", False, False, 0
+        update(client)
+        update(upstream)
+
+    def loop():
+        while True:
+            for key, events in sel.select():
+                s = key.fileobj
+                if s is listener:
+                    accept()
+                    continue
+                if s not in peer:
+                    continue
+                other = peer[s]
+                try:
+                    if events & WRITE and buf[s]:
+                        n = s.send(buf[s])
+                        buf[s] = buf[s][n:]
+                        finish_write(s)
+                    if events & READ:
+                        data = s.recv(65536)
+                        if data:
+                            buf[other] += data
+                        else:
+                            eof[s] = True
+                            finish_write(other)
+                except OSError:
+                    close_pair(s)
+                    continue
+                if eof[s] and eof[other] and not buf[s] and not buf[other]:
+                    close_pair(s)
+                    continue
+                update(s)
+                update(other)
+
+    threading.Thread(target=loop, name="airlock-egress", daemon=True).start()
+    proxy = "http://127.0.0.1:%d" % listener.getsockname()[1]
+    for name in _PROXY_VARS:
+        os.environ[name] = proxy
+    os.environ.pop("NO_PROXY", None)
+    os.environ.pop("no_proxy", None)
+
+
 class _Settings(Mapping):
     """Read-only mapping of the profile's credentials (name -> value)."""
 
@@ -262,6 +373,7 @@ def main():
         sys.path.insert(at, path)
 
     main_pid = os.getpid()
+    init_egress = init.get("egress")
     settings = _Settings(init.get("settings") or {})
     del init
 
@@ -312,6 +424,8 @@ def main():
     sys.modules["__main__"] = module
     source = script
 
+    if init_egress:
+        _start_egress(init_egress["socket"], int(init_egress["port"]))
     _apply_limits(limits)
     cpu_done = b'{"t":"done","status":"limit","limit":"cpu","error":"CPU time limit exceeded"}\n'
 

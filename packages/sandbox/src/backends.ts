@@ -10,6 +10,7 @@ import type { BackendName, Limits, NetworkPolicy } from './types.js';
 /** Where things appear inside the sandbox. */
 export const INSIDE = Object.freeze({
   runtimeDir: '/airlock/runtime',
+  egressSocket: '/airlock/egress.sock',
   packagesDir: '/airlock/packages',
   workDir: '/work',
   tmpDir: '/tmp',
@@ -149,9 +150,11 @@ export function bwrapPlan(bwrap: string, req: LaunchRequest): LaunchPlan {
     'sandbox',
   ];
   // `full` shares pasta's namespace (pasta runs bwrap inside it); `host` shares the host's.
-  if (req.network.mode !== 'none') a.push('--share-net');
+  const shared = req.network.mode === 'full' || req.network.mode === 'host';
+  if (shared) a.push('--share-net');
   for (const p of RO_SYSTEM) a.push('--ro-bind-try', p, p);
-  if (req.network.mode !== 'none') for (const p of RO_NETWORK) a.push('--ro-bind-try', p, p);
+  if (shared) for (const p of RO_NETWORK) a.push('--ro-bind-try', p, p);
+  if (req.network.mode === 'egress') a.push('--ro-bind', req.network.socket, INSIDE.egressSocket);
   for (const [target, link] of USR_SYMLINKS) a.push('--symlink', target, link);
   a.push('--proc', '/proc', '--dev', '/dev');
   const size = String(req.limits.tmpfsBytes);
@@ -236,12 +239,14 @@ export function nsjailPlan(nsjail: string, req: LaunchRequest): LaunchPlan {
     '0',
   ];
   if (req.seccompVariant !== undefined) a.push('--seccomp_string', kafelPolicy(req.seccompVariant));
-  if (req.network.mode !== 'none') a.push('--disable_clone_newnet');
+  const shared = req.network.mode === 'full' || req.network.mode === 'host';
+  if (shared) a.push('--disable_clone_newnet');
   // Mandatory binds fail when the source is missing (bwrap's --ro-bind-try skips it).
   const present = (paths: string[]) => paths.filter((p) => existsSync(p));
   for (const p of present(RO_SYSTEM)) a.push('--bindmount_ro', `${p}:${p}`);
-  if (req.network.mode !== 'none')
-    for (const p of present(RO_NETWORK)) a.push('--bindmount_ro', `${p}:${p}`);
+  if (shared) for (const p of present(RO_NETWORK)) a.push('--bindmount_ro', `${p}:${p}`);
+  if (req.network.mode === 'egress')
+    a.push('--bindmount_ro', `${req.network.socket}:${INSIDE.egressSocket}`);
   for (const [target, link] of USR_SYMLINKS) a.push('--symlink', `${target}:${link}`);
   // nsjail mounts no /dev: the device nodes bwrap's --dev provides.
   for (const d of DEV_NODES) a.push('--bindmount', `${d}:${d}`);

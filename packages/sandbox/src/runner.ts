@@ -6,8 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type LaunchRequest, launchPlan } from './backends.js';
+import { INSIDE, type LaunchRequest, launchPlan } from './backends.js';
 import { OutputCapture, type Stream } from './capture.js';
 import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
@@ -124,8 +125,10 @@ function validateSpec(spec: RunSpec, maxScriptBytes: number): void {
     if (typeof v !== 'string') throw new TypeError(`run(): setting "${k}" must be a string`);
   }
   const mode = spec.network?.mode ?? 'none';
-  if (mode !== 'none' && mode !== 'full' && mode !== 'host')
+  if (mode !== 'none' && mode !== 'full' && mode !== 'host' && mode !== 'egress')
     throw new TypeError(`run(): unknown network mode "${mode}"`);
+  if (spec.network?.mode === 'egress' && !isAbsolute(spec.network.socket))
+    throw new TypeError('run(): the egress socket must be an absolute path');
 }
 
 /**
@@ -410,6 +413,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           maxErrorBytes: limits.maxOutputBytes,
         },
         paths: ctx.pythonPaths,
+        ...(network.mode === 'egress' ? { egress: egressInit(ctx.backend, network.socket) } : {}),
       })}\n`;
 
       const code = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
@@ -545,6 +549,20 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     result,
   };
 }
+
+/**
+ * Where the runtime finds the egress proxy and where it listens: inside a sandbox, the bound
+ * socket and port 3128 of its own loopback; unconfined (development), the host's socket and
+ * any free port.
+ */
+function egressInit(backend: BackendName, socket: string): { socket: string; port: number } {
+  return backend === 'unconfined-dev'
+    ? { socket, port: 0 }
+    : { socket: INSIDE.egressSocket, port: EGRESS_PORT };
+}
+
+/** Where the runtime's relay to the egress proxy listens inside the sandbox. */
+export const EGRESS_PORT = 3128;
 
 /** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */
 async function removeCgroup(cgroup: RunCgroup): Promise<void> {

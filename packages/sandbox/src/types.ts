@@ -21,8 +21,14 @@ export type BackendName = 'bwrap' | 'nsjail' | 'unconfined-dev';
  * the other shapes.
  */
 export type NetworkPolicy =
-  /** Own network namespace with only a down loopback: no host services, no DNS. The default. */
+  /** Own network namespace with only its loopback: no host services, no DNS. The default. */
   | { mode: 'none' }
+  /**
+   * As `none`, plus one way out: the host's unix socket `socket` (an HTTP proxy: Airlock's
+   * egress proxy, which decides every connection) appears inside as `/airlock/egress.sock`,
+   * and the runtime relays `127.0.0.1:3128` to it with `HTTP(S)_PROXY` and `ALL_PROXY` set.
+   */
+  | { mode: 'egress'; socket: string }
   /**
    * Outbound network through `pasta` (Debian `passt`): its own network namespace with a copy of
    * the host's addresses and routes, so the internet is reachable but the host's loopback
