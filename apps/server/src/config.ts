@@ -53,6 +53,9 @@ const envSchema = z.object({
   AIRLOCK_DB_BUSY_TIMEOUT_MS: intFrom(0, 600_000, 5000),
   AIRLOCK_MEMORY_MB: intFrom(64, 64 * 1024, 1024),
   AIRLOCK_MAX_OUTPUT_BYTES: intFrom(1024, 256 * 1024 * 1024, 1024 * 1024),
+  AIRLOCK_EGRESS_MAX_CONNECTIONS: intFrom(1, 100_000, 256),
+  AIRLOCK_EGRESS_MAX_MB: intFrom(1, 1024 * 1024, 64),
+  AIRLOCK_EGRESS_MAX_OPEN: intFrom(1, 10_000, 16),
   AIRLOCK_HISTORY_MAX_MB: intFrom(1, 1024 * 1024, 256),
   AIRLOCK_HISTORY_DAYS: intFrom(0, 36_500, 30),
   AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -69,6 +72,10 @@ export interface Config {
   privateDir: string;
   /** `<data dir>/packages`: installed Python packages, read-only to scripts. */
   packagesDir: string;
+  /** `<data dir>/egress`: one unix socket per running execution (its egress proxy). */
+  egressDir: string;
+  /** Per run: connection attempts, bytes both ways, connections open at once. */
+  egress: { connections: number; bytes: number; concurrent: number };
   port: number;
   host: string;
   /** Base URL for `poll_url` and `/skill.md`; when absent, taken from each request. */
@@ -156,6 +163,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     privateDir: join(dataDir, 'private'),
     packagesDir: join(dataDir, 'packages'),
+    egressDir: join(dataDir, 'egress'),
+    egress: {
+      connections: e.AIRLOCK_EGRESS_MAX_CONNECTIONS,
+      bytes: e.AIRLOCK_EGRESS_MAX_MB * 1024 * 1024,
+      concurrent: e.AIRLOCK_EGRESS_MAX_OPEN,
+    },
     port: e.AIRLOCK_PORT ?? e.PORT ?? 9090,
     host: e.AIRLOCK_HOST,
     publicUrl: e.AIRLOCK_PUBLIC_URL,

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AirlockDb, credentials, meta, openDatabase, profiles } from '@airlock/db';
 import {
@@ -193,6 +193,8 @@ export async function buildDeps(
   prepareDataDir(config, logger);
   // Before the database is opened: a second server on this directory touches nothing.
   const releaseDataDir = claimDataDir(config.privateDir);
+  // Egress sockets of runs a crash interrupted (only once the directory is ours).
+  rmSync(config.egressDir, { recursive: true, force: true });
   let releaseUids = () => {};
   let opened: ReturnType<typeof openDatabase>;
   try {

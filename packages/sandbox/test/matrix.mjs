@@ -16,7 +16,16 @@ const VITEST = join(
   'vitest.mjs',
 );
 
-const BACKEND_BOUND = ['runtime', 'llm', 'concurrency', 'cancel', 'leak', 'install', 'fault', 'egress'];
+const BACKEND_BOUND = [
+  'runtime',
+  'llm',
+  'concurrency',
+  'cancel',
+  'leak',
+  'install',
+  'fault',
+  'egress',
+];
 
 function installed(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

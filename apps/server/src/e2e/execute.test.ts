@@ -54,11 +54,14 @@ describe('execution through the real sandbox', () => {
       'error',
       'execution_id',
       'execution_time_ms',
+      'network',
       'result',
       'status',
       'stderr',
       'stdout',
     ]);
+    // A profile without network: no attempt recorded.
+    expect(res.network).toEqual([]);
   });
 
   it('accepts v1 signatures (existing agents) and returns a poll_url for the instance', async () => {

@@ -85,6 +85,29 @@ export const AgentCredentialSchema = z
   .object({ name: z.string(), description: z.string(), value_exists: z.boolean() })
   .openapi('AgentCredential');
 
+/**
+ * A profile's network policy. The body schema only shapes it; entries are checked by
+ * @airlock/egress (an invalid entry: 422 naming it).
+ */
+export const NetworkPolicySchema = z
+  .object({
+    mode: z.enum(['none', 'allowlist', 'open']).openapi({
+      description:
+        'none: no network; allowlist: only the entries; open: any public address (never loopback, private, link-local or metadata ranges)',
+    }),
+    allow: z
+      .array(z.string().max(300))
+      .max(100)
+      .default([])
+      .openapi({
+        description:
+          'host[:ports]: a DNS name, *.name (subdomains), an IPv4 literal, [IPv6], or a CIDR; ports a number, a-b, or a comma list (default 443,80)',
+        example: ['api.stripe.com', '*.example.com:8443', '10.0.0.5:5432'],
+      }),
+  })
+  .strict()
+  .openapi('NetworkPolicy');
+
 export const AgentProfileSchema = z
   .object({
     id: z.string(),
@@ -92,6 +115,7 @@ export const AgentProfileSchema = z
     locked: z.boolean(),
     key_id: z.string().nullable(),
     credentials: z.array(AgentCredentialSchema),
+    network: NetworkPolicySchema,
     expires_at: z.string().nullable(),
     expired: z.boolean(),
     revoked: z.boolean(),
@@ -125,6 +149,7 @@ export const AdminProfileSchema = z
     credentials: z.array(
       z.object({ name: z.string(), description: z.string(), has_value: z.boolean() }),
     ),
+    network: NetworkPolicySchema,
     expires_at: z.string().nullable(),
     expired: z.boolean(),
     revoked: z.boolean(),
@@ -139,6 +164,27 @@ export const AdminProfileSchema = z
 export const CredentialNamesBody = z
   .object({ credentials: z.array(CredentialName).max(500) })
   .openapi('CredentialNames');
+
+/** One connection attempt of a script, as the agent sees it in a terminal poll body. */
+export const NetworkAttemptSchema = z
+  .object({
+    host: z.string(),
+    port: z.number(),
+    verdict: z.enum(['allowed', 'denied']),
+    reason: z.string().optional().openapi({
+      description: 'Why it was denied, or why an allowed connection was cut (a per-run limit)',
+    }),
+  })
+  .openapi('NetworkAttempt');
+
+/** The admin's view of an attempt: also the address used, bytes each way and times. */
+export const NetworkRecordSchema = NetworkAttemptSchema.extend({
+  address: z.string().optional(),
+  bytes_up: z.number(),
+  bytes_down: z.number(),
+  started_ms: z.number().openapi({ description: 'Since the run started its network use' }),
+  duration_ms: z.number(),
+}).openapi('NetworkRecord');
 
 /** The execution queue as `/health` and the admin stats report it. */
 /** Whether each run's memory and processes are bounded as a whole (a cgroup per run). */

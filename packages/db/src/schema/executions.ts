@@ -38,6 +38,11 @@ export const executions = sqliteTable(
     executionTimeMs: integer('execution_time_ms'),
     /** JSON object: credential name → number of masked occurrences (admin only). */
     redactionCounts: text('redaction_counts'),
+    /**
+     * JSON array of the run's connection attempts through the egress proxy (host, port,
+     * verdict, reason, address, bytes each way, times), redacted like every output.
+     */
+    networkLog: text('network_log'),
     clientIp: text('client_ip'),
     /**
      * UTF-8 bytes of the history this execution keeps (script, outputs, result, error, LLM

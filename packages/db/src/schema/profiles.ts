@@ -16,6 +16,11 @@ export const profiles = sqliteTable('profiles', {
   requireSignatureV2: flag('require_signature_v2').notNull().default(false),
   expiresAt: timestamp('expires_at'),
   revoked: flag('revoked').notNull().default(false),
+  /**
+   * The network policy, JSON `{"mode": "none" | "allowlist" | "open", "allow": [entry]}`
+   * (validated by @airlock/egress before it is written; frozen once the profile is locked).
+   */
+  network: text('network').notNull().default('{"mode":"none","allow":[]}'),
   lockedAt: timestamp('locked_at'),
   revokedAt: timestamp('revoked_at'),
   createdAt: timestamp('created_at').notNull(),

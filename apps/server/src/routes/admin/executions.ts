@@ -16,6 +16,7 @@ import {
   ClientTimestamp,
   errorResponses,
   json,
+  NetworkRecordSchema,
   QueueStateSchema,
 } from '../schemas.js';
 
@@ -46,6 +47,7 @@ const Detail = ListItem.extend({
   error: z.string().nullable(),
   timeout_seconds: z.number(),
   redaction_counts: z.record(z.string(), z.number()),
+  network: z.array(NetworkRecordSchema),
   llm_request: z.object({ prompt: z.string(), model: z.string() }).nullable(),
   llm_exchanges: z.array(
     z.object({

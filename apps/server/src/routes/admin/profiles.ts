@@ -11,6 +11,7 @@ import {
   revokeProfile,
   updateProfile,
 } from '../../services/profiles/lifecycle.js';
+import { setNetworkPolicy } from '../../services/profiles/network.js';
 import {
   getProfile,
   linkedCredentials,
@@ -27,6 +28,7 @@ import {
   errorResponses,
   json,
   jsonBody,
+  NetworkPolicySchema,
   ProfileId,
 } from '../schemas.js';
 
@@ -78,7 +80,8 @@ const update = createRoute({
   method: 'put',
   path: '/profiles/{id}',
   tags: ['admin'],
-  summary: 'Change description, expiry (null clears) or the replay-protection requirement',
+  summary:
+    'Change description, expiry (null clears), the replay-protection requirement, or (unlocked only) the network policy',
   request: {
     params: Params,
     body: jsonBody(
@@ -86,10 +89,14 @@ const update = createRoute({
         description: Description.optional(),
         expires_at: ClientTimestamp.nullable().optional(),
         require_signature_v2: z.boolean().optional(),
+        network: NetworkPolicySchema.optional(),
       }),
     ),
   },
-  responses: { 200: json(AdminProfileSchema, 'Updated'), ...errorResponses(401, 403, 404, 422) },
+  responses: {
+    200: json(AdminProfileSchema, 'Updated'),
+    ...errorResponses(401, 403, 404, 409, 422),
+  },
 });
 const remove = createRoute({
   method: 'delete',
@@ -183,6 +190,9 @@ export function adminProfileRoutes(deps: AppDeps) {
     .openapi(get, (c) => c.json(view(getProfile(deps.db, c.req.valid('param').id)), 200))
     .openapi(update, (c) => {
       const b = c.req.valid('json');
+      const id = c.req.valid('param').id;
+      // The policy first: a locked profile's (409) or an invalid one (422) changes nothing.
+      if (b.network !== undefined) setNetworkPolicy(deps, id, b.network, c.get('actor'));
       const row = updateProfile(
         deps,
         c.req.valid('param').id,

@@ -12,7 +12,7 @@ import { respondToExecution } from '../../services/executions/respond.js';
 import { startExecution } from '../../services/executions/start.js';
 import { listItemView, pollView } from '../../services/executions/views.js';
 import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
-import { errorResponses, json, jsonBody } from '../schemas.js';
+import { errorResponses, json, jsonBody, NetworkAttemptSchema } from '../schemas.js';
 
 /** Longest a poll may be held (`?wait=`), seconds. */
 export const MAX_POLL_WAIT_SECONDS = 60;
@@ -32,6 +32,9 @@ const Poll = z
     stderr: z.string().optional(),
     error: z.string().nullable().optional(),
     execution_time_ms: z.number().nullable().optional(),
+    network: z.array(NetworkAttemptSchema).optional().openapi({
+      description: "Terminal only: the script's connection attempts and their verdicts",
+    }),
   })
   .openapi('ExecutionPoll');
 

@@ -5,6 +5,7 @@ import { validationHook } from '../../http/validation.js';
 import { assertRoomForProfile, throttleAnonymous } from '../../services/anonymous-growth.js';
 import { createProfile } from '../../services/profiles/create.js';
 import { attachCredentials, detachCredentials } from '../../services/profiles/credentials.js';
+import { setNetworkPolicy } from '../../services/profiles/network.js';
 import {
   getProfile,
   linkedCredentials,
@@ -20,6 +21,7 @@ import {
   errorResponses,
   json,
   jsonBody,
+  NetworkPolicySchema,
   ProfileId,
 } from '../schemas.js';
 
@@ -87,6 +89,18 @@ const detach = createRoute({
   },
 });
 
+const network = createRoute({
+  method: 'put',
+  path: '/profiles/{id}/network',
+  tags: ['agent'],
+  summary: "Propose the profile's network policy (unlocked profiles only; frozen at lock)",
+  request: { params: Params, body: jsonBody(NetworkPolicySchema) },
+  responses: {
+    200: json(AgentProfileSchema, 'The profile'),
+    ...errorResponses(400, 404, 409, 413, 415, 422, 429),
+  },
+});
+
 export function agentProfileRoutes(deps: AppDeps) {
   const view = (row: ProfileRow) =>
     agentProfileView(row, linkedCredentials(deps.db, row.id), deps.clock());
@@ -117,5 +131,10 @@ export function agentProfileRoutes(deps: AppDeps) {
         view(detachCredentials(deps, id, c.req.valid('json').credentials, agentActor(c))),
         200,
       );
+    })
+    .openapi(network, (c) => {
+      const { id } = c.req.valid('param');
+      throttleAnonymous(deps, c.get('clientIp'));
+      return c.json(view(setNetworkPolicy(deps, id, c.req.valid('json'), agentActor(c))), 200);
     });
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
+import { type ConnectionRecord, NO_NETWORK } from '@airlock/egress';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
@@ -8,8 +9,10 @@ import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
+import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
+import { type NetworkRecord, openRunEgress, type RunEgress } from './egress.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { HistoryRetention, type HistoryUsage, historyBytesSql } from './retention.js';
@@ -31,6 +34,9 @@ export interface EngineDeps {
     | 'historyMaxBytes'
     | 'historyRetentionDays'
     | 'maxWaiting'
+    | 'egressDir'
+    | 'egress'
+    | 'port'
   >;
   /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
   pythonUnprintable: UnprintableRanges;
@@ -58,6 +64,8 @@ interface Outcome {
   error: string | null;
   executionTimeMs: number | null;
   counts: Record<string, number>;
+  /** The run's connection attempts through the egress proxy, redacted (null: no network). */
+  network: NetworkRecord[] | null;
 }
 
 export const INTERRUPTED = 'interrupted: server restarted before the execution finished';
@@ -307,6 +315,7 @@ export class ExecutionEngine {
     if (row?.status !== 'pending' || script === undefined) return;
     let redactor: Redactor;
     let settings: Record<string, string>;
+    let egress: RunEgress;
     try {
       const refusal = this.#profileRefusal(row);
       if (refusal) {
@@ -315,6 +324,8 @@ export class ExecutionEngine {
       }
       redactor = this.redactor();
       settings = settingsFor(this.#deps, row.profileId);
+      const profile = db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
+      egress = await openRunEgress(config, profile ? profileNetwork(profile) : NO_NETWORK);
     } catch (err) {
       logger.error('execution setup failed', { execution_id: id, error: String(err) });
       this.#finish(id, {
@@ -335,7 +346,7 @@ export class ExecutionEngine {
     const handle = sandbox.run({
       script,
       settings,
-      network: { mode: 'none' },
+      network: egress.network,
       limits: {
         timeoutMs: row.timeoutSeconds * 1000,
         cpuSeconds: row.timeoutSeconds + 1,
@@ -370,7 +381,11 @@ export class ExecutionEngine {
     // Shutdown began while this run was being prepared: it must not outlive the server.
     if (this.#stopping) handle.cancel();
     const result = await handle.result;
-    this.#finish(id, this.#outcome(result, redactor, this.#cancelled.get(id)));
+    const attempts = egress.records();
+    await egress.close();
+    const outcome = this.#outcome(result, redactor, this.#cancelled.get(id));
+    if (egress.network.mode !== 'none') outcome.network = redactRecords(redactor, attempts);
+    this.#finish(id, outcome);
   }
 
   /** Why a queued execution must not run after all (its profile changed meanwhile). */
@@ -411,6 +426,7 @@ export class ExecutionEngine {
         stdout: stream('stdout'),
         stderr: stream('stderr'),
         executionTimeMs: Math.round(result.executionMs),
+        network: null,
       };
       const redactText = (s: string) => {
         const r = redactor.redactString(s);
@@ -483,7 +499,8 @@ export class ExecutionEngine {
   #finish(id: string, o: Outcome): void {
     const now = this.#deps.clock();
     let outcomeBytes = 0;
-    for (const t of [o.stdout, o.stderr, o.resultJson, o.error]) {
+    const networkLog = o.network === null ? null : JSON.stringify(o.network);
+    for (const t of [o.stdout, o.stderr, o.resultJson, o.error, networkLog]) {
       if (t !== null) outcomeBytes += Buffer.byteLength(t);
     }
     const done = this.#deps.db
@@ -496,6 +513,7 @@ export class ExecutionEngine {
         error: o.error,
         executionTimeMs: o.executionTimeMs,
         redactionCounts: JSON.stringify(o.counts),
+        networkLog,
         historyBytes: historyBytesSql(outcomeBytes),
         completedAt: now,
         updatedAt: now,
@@ -522,7 +540,28 @@ function emptyOutcome(): Outcome {
     error: null,
     executionTimeMs: null,
     counts: {},
+    network: null,
   };
+}
+
+/**
+ * The connection log as stored: a script chooses the host names it asks for, so they (and the
+ * reasons quoting them) pass the redactor like every other output. Fails closed: a record that
+ * cannot be redacted is withheld.
+ */
+function redactRecords(redactor: Redactor, records: ConnectionRecord[]): NetworkRecord[] {
+  return records.map((r) => {
+    try {
+      return {
+        ...r,
+        host: redactor.redactString(r.host).text,
+        ...(r.reason === undefined ? {} : { reason: redactor.redactString(r.reason).text }),
+        ...(r.address === undefined ? {} : { address: redactor.redactString(r.address).text }),
+      };
+    } catch {
+      return { ...r, host: '[withheld: redaction failed]', reason: undefined, address: undefined };
+    }
+  });
 }
 
 /** Redacts a prompt; if redaction fails, the prompt is withheld rather than passed on. */

@@ -1,5 +1,6 @@
 import { RawJson } from '../../lib/exact-json.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
+import type { NetworkRecord } from './egress.js';
 import { type ExecutionRow, type LlmExchangeRow, TERMINAL } from './queries.js';
 
 /** The stored result text, written as it is (exact numbers): serialize with `stringifyExact`. */
@@ -28,7 +29,23 @@ export function pollView(row: ExecutionRow, pending: LlmExchangeRow | undefined)
     stderr: row.stderr ?? '',
     error: row.error,
     execution_time_ms: row.executionTimeMs,
+    network: networkLog(row).map((r) => ({
+      host: r.host,
+      port: r.port,
+      verdict: r.verdict,
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+    })),
   };
+}
+
+/** The stored connection log (redacted when stored); none for runs without network. */
+function networkLog(row: ExecutionRow): NetworkRecord[] {
+  if (row.networkLog === null) return [];
+  try {
+    return JSON.parse(row.networkLog) as NetworkRecord[];
+  } catch {
+    return [];
+  }
 }
 
 /** A line of `GET /executions` (profile) . */
@@ -67,6 +84,17 @@ export function adminDetailView(row: ExecutionRow, exchanges: LlmExchangeRow[]) 
     result: resultOf(row.resultJson),
     error: row.error,
     timeout_seconds: row.timeoutSeconds,
+    network: networkLog(row).map((r) => ({
+      host: r.host,
+      port: r.port,
+      verdict: r.verdict,
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+      ...(r.address === undefined ? {} : { address: r.address }),
+      bytes_up: r.bytesUp,
+      bytes_down: r.bytesDown,
+      started_ms: r.startedMs,
+      duration_ms: r.durationMs,
+    })),
     redaction_counts:
       row.redactionCounts === null
         ? {}

@@ -1,4 +1,5 @@
 import { isoOrNull, isoUtc } from '../../lib/time.js';
+import { profileNetwork } from './network.js';
 import { isExpired, type LinkedCredential, type ProfileRow } from './queries.js';
 
 /** The contract's profile object (agent side), plus `expired`. Never a secret. */
@@ -13,6 +14,7 @@ export function agentProfileView(row: ProfileRow, creds: LinkedCredential[], now
       description: c.description,
       value_exists: c.hasValue,
     })),
+    network: profileNetwork(row),
     expires_at: isoOrNull(row.expiresAt),
     expired: isExpired(row, now),
     revoked: row.revoked,
@@ -33,6 +35,7 @@ export function adminProfileView(row: ProfileRow, creds: LinkedCredential[], now
       description: c.description,
       has_value: c.hasValue,
     })),
+    network: profileNetwork(row),
     expires_at: isoOrNull(row.expiresAt),
     expired: isExpired(row, now),
     revoked: row.revoked,

@@ -1,0 +1,71 @@
+/**
+ * The egress proxy of one execution: a unix socket in `<data dir>/egress`, bound into the
+ * sandbox as its only way out, served by an @airlock/egress session holding the profile's
+ * (frozen) policy. Closed, with its socket removed, when the run ends.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  type ConnectionRecord,
+  compilePolicy,
+  createEgressSession,
+  type NetworkPolicy,
+} from '@airlock/egress';
+import type { NetworkPolicy as SandboxNetwork } from '@airlock/sandbox';
+import type { Config } from '../../config.js';
+
+/** A connection attempt as stored with the execution (its texts redacted). */
+export type NetworkRecord = ConnectionRecord;
+
+export interface RunEgress {
+  /** What the sandbox is told: `none`, or `egress` with the socket. */
+  network: SandboxNetwork;
+  /** The attempts so far. */
+  records(): ConnectionRecord[];
+  /** Cuts every connection and removes the socket. */
+  close(): Promise<void>;
+}
+
+const NONE: RunEgress = {
+  network: { mode: 'none' },
+  records: () => [],
+  close: async () => {},
+};
+
+/**
+ * Opens the egress path of a run: none at all for a `none` policy (the sandbox keeps its empty
+ * network namespace with nothing bound into it).
+ */
+export async function openRunEgress(
+  config: Pick<Config, 'egressDir' | 'egress' | 'port'>,
+  policy: NetworkPolicy,
+): Promise<RunEgress> {
+  if (policy.mode === 'none') return NONE;
+  // Traversable (0711) so the sandbox's uid can reach its socket, not listable.
+  mkdirSync(config.egressDir, { recursive: true, mode: 0o711 });
+  chmodSync(config.egressDir, 0o711);
+  const path = join(config.egressDir, `${randomBytes(16).toString('hex')}.sock`);
+  const session = createEgressSession({
+    policy: compilePolicy(policy),
+    ownPorts: [config.port],
+    limits: config.egress,
+  });
+  const server = createServer((s) => session.handle(s));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  // Any uid may connect: the path is random and the directory unlistable; the policy decides.
+  chmodSync(path, 0o666);
+  return {
+    network: { mode: 'egress', socket: path },
+    records: () => session.records(),
+    close: async () => {
+      session.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(path, { force: true });
+    },
+  };
+}
