@@ -130,6 +130,7 @@ def _apply_limits(limits):
     lim(resource.RLIMIT_AS, limits.get("memoryBytes"))
 
 
+_EGRESS_BOUND = [0]
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
@@ -234,11 +235,129 @@ def _start_egress(path, port):
                 update(other)
 
     threading.Thread(target=loop, name="airlock-egress", daemon=True).start()
-    proxy = "http://127.0.0.1:%d" % listener.getsockname()[1]
+    _EGRESS_BOUND[0] = listener.getsockname()[1]
+    proxy = "http://127.0.0.1:%d" % _EGRESS_BOUND[0]
     for name in _PROXY_VARS:
         os.environ[name] = proxy
     os.environ.pop("NO_PROXY", None)
     os.environ.pop("no_proxy", None)
+
+
+def _route_sockets(relay_port, names):
+    """Makes ordinary TCP clients go through the egress relay, so they need no proxy support.
+
+    Not a boundary (the sandbox has no other way out; the host-side proxy decides): it only
+    translates. `socket.getaddrinfo` answers a name the policy may admit (`names`: exact names,
+    `*.suffix` wildcards, or `*` for any) with a synthetic address from 198.18.0.0/15 and
+    refuses every other name (no DNS query ever leaves: nothing is resolved here). A TCP
+    connect to a synthetic address, an IP, or a name becomes a CONNECT through the relay; a
+    loopback address is tried locally first (the script's own listeners). A refusal raises
+    ConnectionRefusedError with the proxy's reason.
+    """
+    import ipaddress
+    import socket
+
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+    relay = ("127.0.0.1", relay_port)
+    by_address, by_name = {}, {}
+    exact = {n for n in names if not n.startswith("*")}
+    suffixes = tuple("." + n[2:] for n in names if n.startswith("*."))
+    anything = "*" in names
+    ports = {"http": 80, "https": 443}
+
+    def admitted(name):
+        return anything or name in exact or name.endswith(suffixes)
+
+    def synthetic(name):
+        if name not in by_name:
+            n = len(by_name) + 1
+            if n >= 1 << 17:
+                raise socket.gaierror(socket.EAI_AGAIN, "airlock: too many host names in one run")
+            address = str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("198.18.0.0")) + n))
+            by_name[name], by_address[address] = address, name
+        return by_name[name]
+
+    def is_ip(host):
+        try:
+            ipaddress.ip_address(host)
+            return True
+        except ValueError:
+            return False
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if isinstance(host, bytes):
+            host = host.decode("idna")
+        if host is None or is_ip(host) or host == "localhost":
+            return real_getaddrinfo(host, port, family, type, proto, flags)
+        name = host.lower().rstrip(".")
+        if not admitted(name):
+            raise socket.gaierror(
+                socket.EAI_NONAME, "airlock: %s is not in this profile's network policy" % name
+            )
+        if family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM):
+            raise socket.gaierror(socket.EAI_FAMILY, "airlock: only TCP over IPv4 addresses")
+        number = ports.get(port, port) if isinstance(port, str) and not port.isdigit() else port
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (synthetic(name), int(number or 0)))]
+
+    def tunnel(sock, host, port):
+        timeout = sock.gettimeout()
+        sock.settimeout(30 if timeout in (None, 0.0) else timeout)
+        try:
+            real_connect(sock, relay if sock.family == socket.AF_INET else ("::ffff:127.0.0.1", relay_port))
+            target = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+            sock.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = sock.recv(1)
+                if not chunk or len(head) > 16384:
+                    raise ConnectionRefusedError(111, "airlock egress: the proxy closed the connection")
+                head += chunk
+            status = head.split(b"\r\n", 1)[0].decode("latin-1")
+            if not status.startswith("HTTP/1.1 200"):
+                raise ConnectionRefusedError(111, status.split(" ", 2)[-1])
+        finally:
+            sock.settimeout(timeout)
+
+    def connect(self, address):
+        if self.family not in (socket.AF_INET, socket.AF_INET6) or self.type != socket.SOCK_STREAM:
+            return real_connect(self, address)
+        host, port = address[0], address[1]
+        if isinstance(host, bytes):
+            host = host.decode("idna")
+        if (host, port) == relay or host in ("::ffff:127.0.0.1",) and port == relay_port:
+            return real_connect(self, address)
+        if host in by_address:
+            return tunnel(self, by_address[host], port)
+        if not is_ip(host):
+            name = host.lower().rstrip(".")
+            if not admitted(name):
+                raise socket.gaierror(
+                    socket.EAI_NONAME, "airlock: %s is not in this profile's network policy" % name
+                )
+            return tunnel(self, name, port)
+        if ipaddress.ip_address(host).is_loopback:
+            try:
+                return real_connect(self, address)
+            except ConnectionRefusedError:
+                # Nothing of the script's listens there: the host's address, if the policy lists it.
+                fresh = socket.socket(self.family, self.type, self.proto)
+                try:
+                    os.dup2(fresh.fileno(), self.fileno())
+                finally:
+                    fresh.close()
+        return tunnel(self, host, port)
+
+    def connect_ex(self, address):
+        try:
+            connect(self, address)
+            return 0
+        except OSError as e:
+            return e.errno or 111
+
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
 
 
 class _Settings(Mapping):
@@ -426,6 +545,7 @@ def main():
 
     if init_egress:
         _start_egress(init_egress["socket"], int(init_egress["port"]))
+        _route_sockets(int(init_egress["port"]) or _EGRESS_BOUND[0], init_egress.get("names") or [])
     _apply_limits(limits)
     cpu_done = b'{"t":"done","status":"limit","limit":"cpu","error":"CPU time limit exceeded"}\n'
 

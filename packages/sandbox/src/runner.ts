@@ -413,7 +413,9 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           maxErrorBytes: limits.maxOutputBytes,
         },
         paths: ctx.pythonPaths,
-        ...(network.mode === 'egress' ? { egress: egressInit(ctx.backend, network.socket) } : {}),
+        ...(network.mode === 'egress'
+          ? { egress: { ...egressInit(ctx.backend, network.socket), names: network.names ?? [] } }
+          : {}),
       })}\n`;
 
       const code = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(

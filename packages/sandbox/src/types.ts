@@ -27,8 +27,11 @@ export type NetworkPolicy =
    * As `none`, plus one way out: the host's unix socket `socket` (an HTTP proxy: Airlock's
    * egress proxy, which decides every connection) appears inside as `/airlock/egress.sock`,
    * and the runtime relays `127.0.0.1:3128` to it with `HTTP(S)_PROXY` and `ALL_PROXY` set.
+   * Plain TCP clients go through it too: `socket.getaddrinfo` answers the `names` (exact names,
+   * `*.suffix`, or `*` for any) with synthetic addresses and refuses the rest, and connects
+   * become CONNECT requests. Nothing is resolved inside; the proxy decides.
    */
-  | { mode: 'egress'; socket: string }
+  | { mode: 'egress'; socket: string; names?: readonly string[] }
   /**
    * Outbound network through `pasta` (Debian `passt`): its own network namespace with a copy of
    * the host's addresses and routes, so the internet is reachable but the host's loopback

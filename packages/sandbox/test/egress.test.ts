@@ -55,7 +55,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const egress = { network: { mode: 'egress' as const, socket: socketPath } };
+const egress = {
+  network: {
+    mode: 'egress' as const,
+    socket: socketPath,
+    names: ['db.example.test', '*.svc.test'],
+  },
+};
 
 describe(`network egress plumbing (${TEST_BACKEND})`, () => {
   it('http:// through the proxy with ordinary urllib; the proxy sees the absolute URL', async () => {
@@ -95,6 +101,50 @@ describe(`network egress plumbing (${TEST_BACKEND})`, () => {
     expect(heads).toContain('CONNECT db.example.test:5432 HTTP/1.1');
   });
 
+  it('plain TCP clients need no proxy support: names and IPs become CONNECT requests', async () => {
+    const r = await run(
+      sandbox,
+      [
+        'import socket',
+        'out = {}',
+        'def echo(addr):',
+        '    s = socket.create_connection(addr, timeout=10)',
+        '    s.sendall(b"hello")',
+        '    return s.recv(5).decode()',
+        'out["name"] = echo(("db.example.test", 5432))',
+        'out["wildcard"] = echo(("cache.svc.test", 6379))',
+        'out["ip"] = echo(("10.1.2.3", 6379))',
+        // Nothing listens on the sandbox's own loopback: the host's, through the policy.
+        'out["loopback"] = echo(("127.0.0.1", 9999))',
+        'out["resolved"] = socket.getaddrinfo("db.example.test", 5432)[0][4][0]',
+        'try:',
+        '    socket.getaddrinfo("other.test", 443)',
+        'except socket.gaierror as e:',
+        '    out["other"] = str(e)',
+        'set_result(out)',
+      ].join('\n'),
+      egress,
+    );
+    expect(r).toMatchObject({
+      status: 'completed',
+      result: {
+        name: 'hello',
+        wildcard: 'hello',
+        ip: 'hello',
+        loopback: 'hello',
+        resolved: expect.stringMatching(/^198\.1[89]\./),
+        other: expect.stringMatching(/other\.test is not in this profile's network policy/),
+      },
+    });
+    for (const t of [
+      'db.example.test:5432',
+      'cache.svc.test:6379',
+      '10.1.2.3:6379',
+      '127.0.0.1:9999',
+    ])
+      expect(heads).toContain(`CONNECT ${t} HTTP/1.1`);
+  });
+
   it('a denial reads as the proxy`s 403, DNS fails inside, nothing else is reachable', async () => {
     const r = await run(
       sandbox,
@@ -106,12 +156,18 @@ describe(`network egress plumbing (${TEST_BACKEND})`, () => {
         'except urllib.error.HTTPError as e:',
         '    out["denied"] = [e.code, e.reason]',
         'try:',
-        '    socket.getaddrinfo("example.com", 443)',
+        '    _socket_mod = __import__("_socket")',
+        '    _socket_mod.getaddrinfo("example.com", 443)',
         '    out["dns"] = "resolved"',
         'except OSError as e:',
         '    out["dns"] = type(e).__name__',
+        // Under the runtime's routing, the one way out is the relay: a raw socket of the C
+        // library (here: _socket, which the routing does not touch) finds no route at all.
+        'import _socket',
+        'raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)',
+        'raw.settimeout(2)',
         'try:',
-        '    socket.create_connection(("1.1.1.1", 443), timeout=2)',
+        '    raw.connect(("1.1.1.1", 443))',
         '    out["direct"] = "connected"',
         'except OSError as e:',
         '    out["direct"] = type(e).__name__',

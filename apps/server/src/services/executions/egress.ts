@@ -12,6 +12,7 @@ import {
   compilePolicy,
   createEgressSession,
   type NetworkPolicy,
+  parseEntry,
 } from '@airlock/egress';
 import type { NetworkPolicy as SandboxNetwork } from '@airlock/sandbox';
 import type { Config } from '../../config.js';
@@ -26,6 +27,19 @@ export interface RunEgress {
   records(): ConnectionRecord[];
   /** Cuts every connection and removes the socket. */
   close(): Promise<void>;
+}
+
+/**
+ * The names a script's resolver may answer (synthetic addresses; the proxy still decides):
+ * every name for `open`, the name and wildcard entries of an allowlist.
+ */
+export function policyNames(policy: NetworkPolicy): string[] {
+  if (policy.mode === 'open') return ['*'];
+  return policy.allow
+    .map(parseEntry)
+    .flatMap((e) =>
+      e.kind === 'name' ? [e.name] : e.kind === 'wildcard' ? [`*.${e.suffix}`] : [],
+    );
 }
 
 const NONE: RunEgress = {
@@ -60,7 +74,7 @@ export async function openRunEgress(
   // Any uid may connect: the path is random and the directory unlistable; the policy decides.
   chmodSync(path, 0o666);
   return {
-    network: { mode: 'egress', socket: path },
+    network: { mode: 'egress', socket: path, names: policyNames(policy) },
     records: () => session.records(),
     close: async () => {
       session.close();
