@@ -288,7 +288,7 @@ def _route_sockets(relay_port, names):
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
         if isinstance(host, bytes):
             host = host.decode("idna")
-        if host is None or is_ip(host) or host == "localhost":
+        if host is None or is_ip(host):
             return real_getaddrinfo(host, port, family, type, proto, flags)
         name = host.lower().rstrip(".")
         if not admitted(name):

@@ -114,7 +114,11 @@ export async function spawnServer(
 }
 
 /** Logs in, creates credentials with values and a locked profile; returns an execute helper. */
-export async function lockedProfileOn(server: SpawnedServer, values: Record<string, string>) {
+export async function lockedProfileOn(
+  server: SpawnedServer,
+  values: Record<string, string>,
+  options: { network?: unknown } = {},
+) {
   const token = (await server.api('POST', '/api/admin/login', { password: SPAWNED_PASSWORD })).json
     .token as string;
   const admin = { authorization: `Bearer ${token}` };
@@ -126,6 +130,10 @@ export async function lockedProfileOn(server: SpawnedServer, values: Record<stri
   await server.api('POST', `/profiles/${profile}/credentials`, {
     credentials: Object.keys(values),
   });
+  if (options.network !== undefined) {
+    const r = await server.api('PUT', `/profiles/${profile}/network`, options.network);
+    if (r.status !== 200) throw new Error(`network policy: ${r.status} ${JSON.stringify(r.json)}`);
+  }
   const key = (
     await server.api(
       'POST',
