@@ -46,6 +46,9 @@ async function populated() {
   await src.call('POST', `/profiles/${unlocked.id}/credentials`, {
     body: { credentials: ['EMPTY_SLOT'] },
   });
+  await src.call('PUT', `/profiles/${unlocked.id}/network`, {
+    body: { mode: 'allowlist', allow: ['api.stripe.com', '10.0.0.0/8:5432'] },
+  });
   return { src, token, live, unlocked };
 }
 
@@ -91,6 +94,14 @@ describe('export and import', () => {
     const draft = (await dst.call('GET', `/profiles/${unlocked.id}`)).json;
     expect(draft.credentials.map((c: { name: string }) => c.name)).toEqual(['EMPTY_SLOT']);
     expect(draft.description).toBe('draft');
+    expect(draft.network).toEqual({
+      mode: 'allowlist',
+      allow: ['api.stripe.com', '10.0.0.0/8:5432'],
+    });
+    expect((await dst.call('GET', `/profiles/${live.profileId}`)).json.network).toEqual({
+      mode: 'none',
+      allow: [],
+    });
     // Sessions never travel: the source's admin token means nothing here.
     expect((await dst.call('GET', '/api/admin/session', { token })).status).toBe(401);
   });

@@ -1,3 +1,4 @@
+import { parsePolicy } from '@airlock/egress';
 import { z } from 'zod';
 import { CREDENTIAL_NAME, CREDENTIAL_NAME_MAX } from '../../lib/names.js';
 import { MAX_CREDENTIAL_VALUE_LENGTH } from '../redaction-policy.js';
@@ -41,6 +42,18 @@ export const exportDocumentSchema = z.object({
           .regex(/^[A-Za-z0-9]{48}$/)
           .nullable(),
         require_signature_v2: z.boolean(),
+        /** Absent in exports from before network policies: no network. */
+        network: z
+          .unknown()
+          .optional()
+          .superRefine((v, ctx) => {
+            if (v === undefined) return;
+            try {
+              parsePolicy(v);
+            } catch (e) {
+              ctx.addIssue({ code: 'custom', message: (e as Error).message });
+            }
+          }),
         expires_at: iso.nullable(),
         revoked: z.boolean(),
         locked_at: iso.nullable(),

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { credentialValueContext, openText, profileSecretContext } from '../../lib/sealed.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { profileNetwork } from '../profiles/network.js';
 import type { ExportDocument } from './document.js';
 
 /**
@@ -44,6 +45,7 @@ export function buildExportDocument(
           secret:
             p.secret === null ? null : openText(deps.keyring, p.secret, profileSecretContext(p.id)),
           require_signature_v2: p.requireSignatureV2,
+          network: profileNetwork(p),
           expires_at: isoOrNull(p.expiresAt),
           revoked: p.revoked,
           locked_at: isoOrNull(p.lockedAt),

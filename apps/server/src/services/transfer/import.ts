@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credentials, profileCredentials, profiles, requirements } from '@airlock/db';
+import { NO_NETWORK, parsePolicy } from '@airlock/egress';
 import { decryptExport } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.js';
@@ -154,6 +155,8 @@ export function applyImport(
         secret:
           p.secret === null ? null : sealText(deps.keyring, p.secret, profileSecretContext(p.id)),
         requireSignatureV2: p.require_signature_v2,
+        // Validated with the document; older exports have none (no network).
+        network: JSON.stringify(p.network === undefined ? NO_NETWORK : parsePolicy(p.network)),
         expiresAt: d(p.expires_at),
         revoked: p.revoked,
         lockedAt: d(p.locked_at),
