@@ -25,6 +25,11 @@ beforeAll(async () => {
     body: { credentials: [{ name: 'WAITING_SLOT', description: 'not attached' }] },
   });
   key = await ctx.lockedProfile(token, { REPORT_TOKEN: 'report-secret-value-42' });
+  const draft = (await ctx.call('POST', '/profiles', { body: { description: 'with network' } }))
+    .json.id as string;
+  await ctx.call('PUT', `/profiles/${draft}/network`, {
+    body: { mode: 'allowlist', allow: ['api.stripe.com', '10.0.0.5:5432'] },
+  });
   await ctx.call('PUT', `/api/admin/credentials/REPORT_TOKEN`, {
     token,
     body: { description: 'reporting API token' },
@@ -54,6 +59,8 @@ describe('GET /skill.md', () => {
     expect(md).toContain(key.keyId);
     expect(md).toContain('`REPORT_TOKEN` — reporting API token (value set)');
     expect(md).toContain('`WAITING_SLOT` (no value yet)');
+    expect(md).toContain('- network: none (scripts reach no host)');
+    expect(md).toContain('- network: only `api.stripe.com`, `10.0.0.5:5432`');
     expect(md).toContain('Script hash verification failed — HMAC mismatch');
     expect(md).not.toContain('report-secret-value-42');
     expect(md).not.toContain(key.secret);

@@ -2,6 +2,7 @@ import type { AirlockDb } from '@airlock/db';
 import { credentials, profileCredentials, profiles } from '@airlock/db';
 import { asc, count, desc, eq, isNull } from 'drizzle-orm';
 import { isoOrNull } from '../../lib/time.js';
+import { profileNetwork } from '../profiles/network.js';
 import { isExpired, linkedCredentials } from '../profiles/queries.js';
 import type { SkillListing, SkillProfile } from './render.js';
 
@@ -29,6 +30,7 @@ export function skillListing(db: AirlockDb, now: Date): SkillListing {
       keyId: p.keyId,
       expiresAt: isoOrNull(p.expiresAt),
       requireSignatureV2: p.requireSignatureV2,
+      network: profileNetwork(p),
       credentials: linked.slice(0, SKILL_LIMITS.credentialsPerProfile).map((x) => ({
         name: x.name,
         description: x.description,

@@ -11,6 +11,8 @@ export interface SkillProfile {
   keyId: string | null;
   expiresAt: string | null;
   requireSignatureV2: boolean;
+  /** Its network policy (`GET /profiles/{id}` has it too). */
+  network: { mode: 'none' | 'allowlist' | 'open'; allow: string[] };
   credentials: { name: string; description: string; hasValue: boolean }[];
   /** Attached credentials not listed (see `GET /profiles/{id}`). */
   moreCredentials: number;
@@ -39,6 +41,14 @@ export interface SkillInput {
 
 const fence = '```';
 
+/** A profile's network policy in one line of the guide. */
+function networkLine(n: SkillProfile['network']): string {
+  if (n.mode === 'none') return 'none (scripts reach no host)';
+  if (n.mode === 'open') return 'open (any public address; never loopback or private ranges)';
+  const shown = n.allow.slice(0, 20).map((e) => `\`${e}\``);
+  return `only ${shown.join(', ')}${n.allow.length > 20 ? `, … and ${n.allow.length - 20} more` : ''}`;
+}
+
 function profilesSection(input: SkillInput): string {
   const listing = input.listing;
   if (listing === null) {
@@ -61,6 +71,7 @@ function profilesSection(input: SkillInput): string {
     lines.push(`- state: **${p.state}**${p.keyId ? ` (key id \`${p.keyId}\`)` : ''}`);
     if (p.expiresAt) lines.push(`- expires: ${p.expiresAt}`);
     if (p.requireSignatureV2) lines.push('- requires version 2 (replay-protected) signatures');
+    lines.push(`- network: ${networkLine(p.network)}`);
     if (p.credentials.length === 0) lines.push('- credentials: none attached');
     else {
       lines.push('- credentials:');
@@ -111,7 +122,9 @@ Instance: **${url}**
    slots (names: \`^[A-Za-z_][A-Za-z0-9_]*$\`, ≤128 chars). You cannot set values; the user does,
    in the admin UI.
 3. **Make a profile:** \`POST ${url}/profiles\` with \`{"description":"what it is for"}\`, then
-   \`POST ${url}/profiles/{id}/credentials\` with \`{"credentials":["STRIPE_API_KEY"]}\`.
+   \`POST ${url}/profiles/{id}/credentials\` with \`{"credentials":["STRIPE_API_KEY"]}\`. If
+   its scripts must reach hosts, propose its network policy: \`PUT ${url}/profiles/{id}/network\`
+   with \`{"mode":"allowlist","allow":["api.stripe.com"]}\` (below). Both are fixed at lock.
 4. **Ask the user** to fill in the values and **lock** the profile in the admin UI (${url}/). Locking
    shows them the key \`ark_<key id>:<secret>\` once; they give it to you. Keep the secret out of
    prompts and logs: you only need it to sign.
@@ -132,7 +145,7 @@ These globals exist in every script (no import needed):
 | \`llm.complete(prompt, model="default") -> str\` | pauses; you answer via \`/respond\`; unanswered after ${input.llmWaitLimitSeconds} s, the execution ends with an error |
 | \`print(...)\`, stderr | captured (bounded) and returned, with every secret replaced by \`[REDACTED:NAME]\` |
 
-Scripts run in a fresh confined Python 3 process: no network unless the profile allows it, a
+Scripts run in a fresh confined Python 3 process: no network unless the profile's policy allows it, a
 private \`/tmp\` that vanishes after the run, limits on time (\`timeout\`, default
 ${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory (for the run as a whole, child processes and
 \`/tmp\` included, where \`GET ${url}/health\` shows \`sandbox.accounting.active\`), processes and output. Installed packages
@@ -146,6 +159,27 @@ data = r.json()
 summary = llm.complete("Summarise this balance in one sentence: " + str(data["available"]))
 set_result({"available": data["available"], "summary": summary})
 ${fence}
+
+## Network
+
+A profile's \`network\` is \`{"mode": "none" | "allowlist" | "open", "allow": [entries]}\`
+(default \`none\`). An entry is \`host[:ports]\`: a DNS name (\`api.stripe.com\`), \`*.example.com\`
+(subdomains, not the name itself), an IPv4 address, an IPv6 address in brackets, or a CIDR
+(\`10.0.0.0/8\`); ports a number, a range \`8000-8100\` or a comma list; no ports means 443 and 80.
+\`open\` reaches any public address. Names never reach loopback, private, link-local or cloud
+metadata addresses, whatever they resolve to: list such an address as an IP or CIDR entry.
+Airlock's own port is never reachable.
+
+Ordinary code works unchanged: \`httpx\`, \`requests\`, \`urllib\` (\`HTTP(S)_PROXY\` is set to
+Airlock's egress proxy) and plain TCP clients written in Python (\`socket.create_connection\`,
+most database drivers). The script itself resolves no names: a name the policy cannot admit fails
+at lookup with \`airlock: <name> is not in this profile's network policy\`. **A denied connection
+says so**: HTTP clients get a \`403\` whose reason starts with \`Airlock egress denied:\` (for
+HTTPS, \`Tunnel connection failed: 403 Airlock egress denied: …\`), plain TCP a
+\`ConnectionRefusedError\` with the same text. Any other error is the network's. Every
+finished execution's poll body lists its attempts: \`"network": [{"host", "port", "verdict":
+"allowed" | "denied", "reason"}]\`. C libraries that open their own sockets (libpq, for example)
+reach nothing; use a pure-Python driver (\`pg8000\`, \`pymysql\`, \`redis\`).
 
 ## Signing a request
 
@@ -270,6 +304,7 @@ Every error is JSON \`{"detail": "...", "code": "...", "request_id": "..."}\`.
 | 403 | \`X-Airlock-Nonce was already used: sign each request with a fresh nonce\` | a signed request cannot be replayed; sign it again |
 | 404 | \`Profile '<id>' not found\`, \`Credential '<name>' not found\`, \`Execution '<id>' not found\` | check the id or name |
 | 409 | \`Cannot modify credentials on a locked profile\` | locked profiles are fixed; create a new profile |
+| 409 | \`Cannot modify the network policy of a locked profile\` | the same: the policy is fixed at lock |
 | 409 | \`Execution is '<status>', not 'awaiting_llm'\` | only answer while a poll says \`awaiting_llm\` |
 | 409 | \`X-Airlock-Nonce was already used for a different script\` | use a fresh nonce for every new request |
 | 413 / 422 | body too large / validation details (\`detail\` is a list of \`{loc, msg}\`) | fix the request |
