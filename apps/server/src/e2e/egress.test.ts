@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { processesOf } from '@airlock/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicTestHost } from '../test/public-netns.js';
 import {
   lockedProfileOn,
   type SpawnedServer,
@@ -177,6 +178,46 @@ describe('network egress through the spawned server', () => {
       result: expect.stringMatching(/resolves to a loopback address/),
     });
   }, 60_000);
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'open mode reaches a public address (in a network namespace of this test)',
+    async () => {
+      const pub = await publicTestHost();
+      try {
+        const open = await lockedProfileOn(
+          server,
+          { K6: 'egress-secret-value-666' },
+          { network: { mode: 'open' } },
+        );
+        const done = await open.waitDone(
+          (
+            await open.execute(
+              `import urllib.request\nset_result(urllib.request.urlopen("http://${pub.address}:${pub.port}/", timeout=10).read().decode())`,
+            )
+          ).json.execution_id,
+        );
+        expect(done).toMatchObject({ status: 'completed', result: 'hello from a public address' });
+        expect(done.network).toEqual([{ host: pub.address, port: pub.port, verdict: 'allowed' }]);
+        // The same address is not in an allowlist that does not name it.
+        const listed = await lockedProfileOn(
+          server,
+          { K7: 'egress-secret-value-777' },
+          { network: { mode: 'allowlist', allow: ['example.com'] } },
+        );
+        const refused = await listed.waitDone(
+          (
+            await listed.execute(
+              `import urllib.request, urllib.error\ntry:\n    urllib.request.urlopen("http://${pub.address}:${pub.port}/", timeout=10)\nexcept urllib.error.HTTPError as e:\n    set_result(e.reason)`,
+            )
+          ).json.execution_id,
+        );
+        expect(refused.result).toBe('Airlock egress denied: host is not in the allowlist');
+      } finally {
+        await pub.close();
+      }
+    },
+    60_000,
+  );
 
   it('bounds connections and bytes per run', async () => {
     const p = await lockedProfileOn(
