@@ -71,12 +71,32 @@ export interface ProfileCredential {
   has_value: boolean;
 }
 
+/** A profile's network policy: which hosts its scripts may reach (frozen at lock). */
+export interface NetworkPolicy {
+  mode: 'none' | 'allowlist' | 'open';
+  allow: string[];
+}
+
+/** One connection attempt of a run, as the admin sees it. */
+export interface NetworkRecord {
+  host: string;
+  port: number;
+  verdict: 'allowed' | 'denied';
+  reason?: string;
+  address?: string;
+  bytes_up: number;
+  bytes_down: number;
+  started_ms: number;
+  duration_ms: number;
+}
+
 export interface AdminProfile {
   id: string;
   description: string;
   locked: boolean;
   key_id: string | null;
   credentials: ProfileCredential[];
+  network: NetworkPolicy;
   expires_at: string | null;
   expired: boolean;
   revoked: boolean;
@@ -103,6 +123,7 @@ export interface UpdateProfileInput {
   description?: string;
   expires_at?: string | null;
   require_signature_v2?: boolean;
+  network?: NetworkPolicy;
 }
 
 /** The agent view of a profile (`GET /profiles/{id}`), used by tests and the snippet. */
@@ -112,6 +133,7 @@ export interface AgentProfile {
   locked: boolean;
   key_id: string | null;
   credentials: Array<{ name: string; description: string; value_exists: boolean }>;
+  network: NetworkPolicy;
   expires_at: string | null;
   expired: boolean;
   revoked: boolean;
@@ -223,6 +245,7 @@ export interface ExecutionDetail {
   started_at: string | null;
   completed_at: string | null;
   redaction_counts: Record<string, number>;
+  network: NetworkRecord[];
   llm_request: { prompt: string; model: string } | null;
   llm_exchanges: LlmExchange[];
   pruned_at: string | null;

@@ -140,6 +140,46 @@ function Detail({ e }: { e: ExecutionDetail }) {
       <Output title="Standard output" text={e.stdout} empty="Nothing printed." />
       <Output title="Standard error" text={e.stderr} empty="Nothing on stderr." />
       <Output title="Script" text={e.script} empty="(empty script)" />
+      <section className="card" aria-labelledby="connections">
+        <h2 id="connections">Network connections</h2>
+        {e.network.length === 0 ? (
+          <p className="muted">No connection attempts.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Port</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Address</th>
+                <th scope="col">Sent / received</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.network.map((c) => (
+                <tr key={`${c.started_ms}-${c.host}-${c.port}-${c.verdict}`}>
+                  <th scope="row" className="mono">
+                    {c.host}
+                  </th>
+                  <td className="mono">{c.port}</td>
+                  <td>
+                    <span className={c.verdict === 'allowed' ? 'badge' : 'badge badge-missing'}>
+                      {c.verdict}
+                    </span>
+                    {c.reason ? <span className="muted"> {c.reason}</span> : null}
+                  </td>
+                  <td className="mono">{c.address ?? '—'}</td>
+                  <td className="mono">
+                    {c.bytes_up} B / {c.bytes_down} B
+                  </td>
+                  <td>{c.duration_ms} ms</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <section className="card" aria-labelledby="llm">
         <h2 id="llm">LLM exchanges</h2>
         {e.llm_exchanges.length === 0 ? (

@@ -23,6 +23,7 @@ const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
     { name: 'STRIPE_KEY', description: '', has_value: true },
     { name: 'DB_URL', description: '', has_value: false },
   ],
+  network: { mode: 'none', allow: [] },
   expires_at: null,
   expired: false,
   revoked: false,
@@ -112,5 +113,70 @@ describe('profile detail: lock', () => {
       (await screen.findByText(/Profile is already locked/)).closest('[role="alert"]'),
     ).toBeTruthy();
     expect(screen.queryByLabelText(/Key \(give this/)).toBeNull();
+  });
+});
+
+describe('profile detail: network policy', () => {
+  it('the lock confirmation lists the hosts the key reaches next to the credentials', async () => {
+    const user = userEvent.setup();
+    fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(
+        200,
+        profile({ network: { mode: 'allowlist', allow: ['api.stripe.com', '10.0.0.5:5432'] } }),
+      ),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+      'GET /api/admin/executions': json(200, { executions: [], total: 0 }),
+    });
+    renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Lock and issue key…' }));
+    const dialog = screen.getByRole('alertdialog');
+    const hosts = within(dialog).getByRole('list', { name: 'Hosts the key reaches' });
+    expect(
+      within(hosts)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['api.stripe.com', '10.0.0.5:5432']);
+    expect(dialog.textContent).toContain('Neither list can change after locking.');
+  });
+
+  it('saves an allowlist, one entry per line; a locked profile shows its policy as fixed', async () => {
+    const user = userEvent.setup();
+    const f = fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(200, profile()),
+      [`PUT /api/admin/profiles/${ID}`]: json(
+        200,
+        profile({ network: { mode: 'allowlist', allow: ['api.stripe.com', 'db.internal:5432'] } }),
+      ),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+      'GET /api/admin/executions': json(200, { executions: [], total: 0 }),
+    });
+    renderPage();
+    expect(await screen.findByText(/reach/, { selector: 'p' })).toBeTruthy();
+    await user.selectOptions(screen.getByLabelText('Mode'), 'allowlist');
+    await user.type(
+      screen.getByLabelText(/Hosts, one per line/),
+      ' api.stripe.com {enter}{enter}db.internal:5432',
+    );
+    await user.click(screen.getByRole('button', { name: 'Save network policy' }));
+    await waitFor(() =>
+      expect(f.calls.find((c) => c.method === 'PUT')?.body).toEqual({
+        network: { mode: 'allowlist', allow: ['api.stripe.com', 'db.internal:5432'] },
+      }),
+    );
+  });
+
+  it('a locked profile`s policy is shown, not editable', async () => {
+    fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(
+        200,
+        profile({ locked: true, key_id: 'ark_x', network: { mode: 'open', allow: [] } }),
+      ),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+      'GET /api/admin/executions': json(200, { executions: [], total: 0 }),
+    });
+    renderPage();
+    expect(await screen.findByText(/any public host/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Save network policy' })).toBeNull();
+    expect(screen.getByText(/network policy is fixed/)).toBeTruthy();
   });
 });

@@ -12,7 +12,7 @@ import {
   useRevokeProfile,
   useUpdateProfile,
 } from '../api/queries/profiles';
-import type { AdminProfile } from '../api/types';
+import type { AdminProfile, NetworkPolicy } from '../api/types';
 import { AgentSnippet } from '../components/AgentSnippet';
 import { ExecutionBadge, ProfileBadge, profileState, ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
@@ -80,6 +80,7 @@ export function ProfileDetailPage() {
       </dl>
       {issuedKey ? <KeyReveal fullKey={issuedKey} onDone={() => setIssuedKey(undefined)} /> : null}
       <AttachedCredentials profile={p} />
+      <NetworkSection profile={p} />
       <KeySection profile={p} onIssued={setIssuedKey} />
       {p.revoked ? null : <SettingsSection profile={p} />}
       {p.locked && !p.revoked ? (
@@ -88,6 +89,97 @@ export function ProfileDetailPage() {
       <ProfileExecutions profileId={p.id} />
       <DangerZone profile={p} />
     </>
+  );
+}
+
+/** What a policy lets scripts reach, in words (the lock confirmation and the section). */
+function NetworkReach({ policy }: { policy: NetworkPolicy }) {
+  if (policy.mode === 'none')
+    return (
+      <p>
+        Its scripts will reach <strong>no network host</strong>.
+      </p>
+    );
+  if (policy.mode === 'open')
+    return (
+      <p className="warning">
+        Its scripts will reach <strong>any public host</strong> (never loopback or private
+        addresses): any of them could receive these credentials.
+      </p>
+    );
+  return (
+    <>
+      <p>Its scripts will reach only these hosts:</p>
+      <ul className="reach-list" aria-label="Hosts the key reaches">
+        {policy.allow.map((e) => (
+          <li key={e} className="mono">
+            {e}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function NetworkSection({ profile: p }: { profile: AdminProfile }) {
+  const update = useUpdateProfile(p.id);
+  const editable = !p.locked && !p.revoked;
+  const [mode, setMode] = useState<NetworkPolicy['mode']>(p.network.mode);
+  const [entries, setEntries] = useState(p.network.allow.join('\n'));
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    const allow =
+      mode === 'allowlist'
+        ? entries
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : [];
+    update.mutate({ network: { mode, allow } });
+  };
+  return (
+    <section className="card" aria-labelledby="network">
+      <h2 id="network">Network</h2>
+      <NetworkReach policy={p.network} />
+      {editable ? (
+        <form onSubmit={save} className="stack">
+          <label>
+            Mode{' '}
+            <select value={mode} onChange={(e) => setMode(e.target.value as NetworkPolicy['mode'])}>
+              <option value="none">none: no network</option>
+              <option value="allowlist">allowlist: only the hosts below</option>
+              <option value="open">open: any public host</option>
+            </select>
+          </label>
+          {mode === 'allowlist' ? (
+            <label>
+              Hosts, one per line, e.g. <span className="mono">api.stripe.com</span>,{' '}
+              <span className="mono">*.example.com:8443</span>,{' '}
+              <span className="mono">10.0.0.5:5432</span> or{' '}
+              <span className="mono">10.0.0.0/8</span> (no port means 443 and 80)
+              <textarea
+                rows={4}
+                className="mono"
+                value={entries}
+                onChange={(e) => setEntries(e.target.value)}
+              />
+            </label>
+          ) : null}
+          <div>
+            <button type="submit" disabled={update.isPending}>
+              Save network policy
+            </button>
+          </div>
+          <ErrorMessage error={update.error} />
+        </form>
+      ) : (
+        <p className="help">
+          {p.locked
+            ? 'A locked profile’s network policy is fixed. Create a new profile to change it.'
+            : null}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -268,7 +360,8 @@ function KeySection({
               {missing.length > 0 ? (
                 <p className="help">Values can still be set after locking.</p>
               ) : null}
-              <p>The list cannot change after locking.</p>
+              <NetworkReach policy={p.network} />
+              <p>Neither list can change after locking.</p>
             </Confirm>
           ) : (
             <button type="button" className="primary" onClick={() => setConfirm('lock')}>
