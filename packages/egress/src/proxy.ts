@@ -56,6 +56,11 @@ export interface EgressOptions {
   ownPorts: readonly number[];
   /** Name resolution (default: the system resolver, every address). */
   resolve?: (host: string) => Promise<string[]>;
+  /**
+   * Name entries may reach private addresses too (never Airlock's own port): only for sources
+   * the operator configured (a package index on a private network), never for a profile.
+   */
+  namesMayBePrivate?: boolean;
 }
 
 /** The proxy of one run. */
@@ -186,7 +191,8 @@ export function createEgressSession(options: EgressOptions): EgressSession {
         continue;
       }
       // Explicit address entries reach what they list; names and `open` only public addresses.
-      const why = by === 'address' ? undefined : notPublicReason(a);
+      const trusted = by === 'address' || (by === 'name' && options.namesMayBePrivate === true);
+      const why = trusted ? undefined : notPublicReason(a);
       if (why !== undefined) {
         refused ??= {
           reason: `resolves to a ${why} address (allow it with an IP or CIDR entry)`,

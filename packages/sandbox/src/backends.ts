@@ -4,6 +4,7 @@
  * the control channel), so `/proc/<pid>/cmdline` shows only paths and limits.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { kafelPolicy, type SeccompVariant } from './seccomp-policy.js';
 import type { BackendName, Limits, NetworkPolicy } from './types.js';
 
@@ -15,6 +16,12 @@ export const INSIDE = Object.freeze({
   workDir: '/work',
   tmpDir: '/tmp',
 });
+
+/** Host directory of the in-sandbox runtime (bound read-only into every sandbox). */
+export const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
+
+/** Where the runtime's relay to the egress proxy listens inside the sandbox. */
+export const EGRESS_PORT = 3128;
 
 /** The uid/gid scripts see inside the namespace (mapped to the leased host uid). */
 export const INSIDE_UID = 1000;

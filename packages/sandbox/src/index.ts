@@ -1,5 +1,12 @@
 export type { Bind, LaunchPlan, LaunchRequest } from './backends.js';
-export { bwrapPlan, INSIDE, INSIDE_UID, nsjailPlan } from './backends.js';
+export {
+  bwrapPlan,
+  EGRESS_PORT,
+  INSIDE,
+  INSIDE_UID,
+  nsjailPlan,
+  RUNTIME_DIR,
+} from './backends.js';
 export type { Accounting } from './cgroups.js';
 export {
   ClaimError,
@@ -22,7 +29,7 @@ export { type OpenedSandbox, openCheckedSandbox } from './open.js';
 export type { ProcInfo } from './procs.js';
 export { killProcessesOf, processesOf } from './procs.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
-export { createSandbox, RUNTIME_DIR } from './sandbox.js';
+export { createSandbox } from './sandbox.js';
 export {
   kafelPolicy,
   SECCOMP_DIR,

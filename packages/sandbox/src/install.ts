@@ -16,7 +16,7 @@ import {
   statSync,
 } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { type Bind, INSIDE, launchPlan, sandboxEnv } from './backends.js';
+import { type Bind, EGRESS_PORT, INSIDE, launchPlan, RUNTIME_DIR, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend } from './detect.js';
 import { stopSandbox, waitUntilGone } from './procs.js';
 import { seccompFilterPath } from './seccomp-policy.js';
@@ -40,7 +40,11 @@ export interface InstallOptions {
   noBuildIsolation?: boolean;
   /** Whole install timeout, ms (default 5 minutes). */
   timeoutMs?: number;
-  /** Default: `full` (pip needs the index), `none` with `noIndex` and a local `findLinks`. */
+  /**
+   * Default: `full` (pip needs the index), `none` with `noIndex` and a local `findLinks`.
+   * `egress`: the sandbox's one way out is that proxy socket (pip goes through the runtime's
+   * relay), as scripts' do; the caller's proxy allows only the package sources.
+   */
   network?: NetworkPolicy;
   backend?: ConfinedBackend | 'auto';
   python?: string;
@@ -203,10 +207,13 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   const localOnly =
     options.noIndex === true && (findLinks === undefined || findLinks.startsWith('/'));
   const network: NetworkPolicy = options.network ?? { mode: localOnly ? 'none' : 'full' };
+  const viaEgress = network.mode === 'egress';
+  if (viaEgress) binds.push({ src: RUNTIME_DIR, dest: INSIDE.runtimeDir });
+  const launcher = viaEgress
+    ? ['-I', `${INSIDE.runtimeDir}/airlock_pip.py`, INSIDE.egressSocket, String(EGRESS_PORT)]
+    : ['-I', '-m', 'pip'];
   const args = [
-    '-I',
-    '-m',
-    'pip',
+    ...launcher,
     'install',
     '--target',
     INSIDE.packagesDir,

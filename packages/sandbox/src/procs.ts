@@ -76,8 +76,20 @@ export function signal(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
   }
 }
 
-/** Launchers that may sit between the runner and the namespace's init. */
-const LAUNCHERS = new Set(['bwrap', 'nsjail', 'pasta', 'pasta.avx2', 'unshare', 'setpriv']);
+/**
+ * Launchers that may sit between the runner and the namespace's init. Debian's `pasta` is a
+ * link to `passt`, which on CPUs with AVX2 execs `passt.avx2`: its process name is then that.
+ */
+const LAUNCHERS = new Set([
+  'bwrap',
+  'nsjail',
+  'pasta',
+  'pasta.avx2',
+  'passt',
+  'passt.avx2',
+  'unshare',
+  'setpriv',
+]);
 
 /**
  * Stops (`SIGSTOP`) or resumes (`SIGCONT`) every process of the given uid but the launchers

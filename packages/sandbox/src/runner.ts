@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
-import { INSIDE, type LaunchRequest, launchPlan } from './backends.js';
+import { EGRESS_PORT, INSIDE, type LaunchRequest, launchPlan } from './backends.js';
 import { OutputCapture, type Stream } from './capture.js';
 import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
@@ -562,9 +562,6 @@ function egressInit(backend: BackendName, socket: string): { socket: string; por
     ? { socket, port: 0 }
     : { socket: INSIDE.egressSocket, port: EGRESS_PORT };
 }
-
-/** Where the runtime's relay to the egress proxy listens inside the sandbox. */
-export const EGRESS_PORT = 3128;
 
 /** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */
 async function removeCgroup(cgroup: RunCgroup): Promise<void> {

@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { arch } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Bind, INSIDE, type LaunchRequest, sandboxEnv } from './backends.js';
+import { type Bind, INSIDE, type LaunchRequest, RUNTIME_DIR, sandboxEnv } from './backends.js';
 import { type Accounting, type CgroupHost, detectCgroups } from './cgroups.js';
 import { type ConfinedBackend, detectBackend, which } from './detect.js';
 import { killProcessesOf } from './procs.js';
@@ -13,9 +12,6 @@ import { type SeccompVariant, seccompFilterPath } from './seccomp-policy.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
 import { UidPool } from './uid-pool.js';
-
-/** Host directory of the in-sandbox runtime (bound read-only into every sandbox). */
-export const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
 
 const RUNTIME_FILE = 'airlock_runtime.py';
 

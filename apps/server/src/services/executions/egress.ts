@@ -55,6 +55,7 @@ const NONE: RunEgress = {
 export async function openRunEgress(
   config: Pick<Config, 'egressDir' | 'egress' | 'port'>,
   policy: NetworkPolicy,
+  options: { namesMayBePrivate?: boolean } = {},
 ): Promise<RunEgress> {
   if (policy.mode === 'none') return NONE;
   // Traversable (0711) so the sandbox's uid can reach its socket, not listable.
@@ -65,6 +66,7 @@ export async function openRunEgress(
     policy: compilePolicy(policy),
     ownPorts: [config.port],
     limits: config.egress,
+    ...(options.namesMayBePrivate ? { namesMayBePrivate: true } : {}),
   });
   const server = createServer((s) => session.handle(s));
   await new Promise<void>((resolve, reject) => {

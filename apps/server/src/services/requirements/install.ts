@@ -1,4 +1,5 @@
 import { requirements } from '@airlock/db';
+import { type NetworkPolicy, parsePolicy } from '@airlock/egress';
 import {
   type InstallResult,
   installPackages,
@@ -6,10 +7,12 @@ import {
   validatePackageSpecs,
 } from '@airlock/sandbox';
 import { asc } from 'drizzle-orm';
+import type { Config } from '../../config.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { isoUtc } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { openRunEgress } from '../executions/egress.js';
 
 /** PEP 503 normalised project name of a requirement spec (`Foo_Bar[x]>=1` → `foo-bar`). */
 export function projectName(spec: string): string {
@@ -28,23 +31,71 @@ function serially<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
-export type RequirementsDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'logger'>;
+export type RequirementsDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'logger' | 'sandbox'>;
 
-function install(deps: RequirementsDeps, packages: string[]): Promise<InstallResult> {
+/** PyPI's index and the host its files come from: pip's sources when none is configured. */
+const PYPI = ['pypi.org:443', 'files.pythonhosted.org:443'];
+
+/**
+ * Where the installer may connect: the configured package sources, `host:port` each (PyPI by
+ * default); undefined when it needs no network at all (no index, local wheels only).
+ */
+export function packageSourcesPolicy(
+  config: Pick<Config, 'pipIndexUrl' | 'pipFindLinks' | 'pipNoIndex'>,
+): NetworkPolicy | undefined {
+  const urls = [
+    ...(config.pipNoIndex ? [] : [config.pipIndexUrl]),
+    ...(config.pipFindLinks !== undefined && /^https?:/.test(config.pipFindLinks)
+      ? [config.pipFindLinks]
+      : []),
+  ];
+  if (urls.length === 0) return undefined;
+  const allow = urls.flatMap((u) => {
+    if (u === undefined) return PYPI;
+    const url = new URL(u);
+    return [`${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`];
+  });
+  return parsePolicy({ mode: 'allowlist', allow });
+}
+
+/** Bigger than a script's: packages are large. Still bounded. */
+const INSTALLER_EGRESS = { connections: 2000, bytes: 4 * 1024 ** 3, concurrent: 32 };
+
+async function install(deps: RequirementsDeps, packages: string[]): Promise<InstallResult> {
   const { config } = deps;
-  return serially(() =>
-    installPackages({
-      packagesDir: config.packagesDir,
-      packages,
-      ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
-      ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
-      ...(config.pipNoIndex ? { noIndex: true } : {}),
-      backend: config.sandbox === 'unconfined-dev' ? 'auto' : config.sandbox,
-      python: config.python,
-      installerUid: config.installerUid,
-      timeoutMs: 10 * 60_000,
-    }),
-  );
+  return serially(async () => {
+    // The installer's one way out, as a script's: the egress proxy, allowing only the sources.
+    const sources = packageSourcesPolicy(config);
+    const egress = sources
+      ? await openRunEgress({ ...config, egress: INSTALLER_EGRESS }, sources, {
+          // The operator configured these hosts: an index on a private network is fine.
+          namesMayBePrivate: true,
+        })
+      : undefined;
+    try {
+      const result = await installPackages({
+        packagesDir: config.packagesDir,
+        packages,
+        ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
+        ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
+        ...(config.pipNoIndex ? { noIndex: true } : {}),
+        ...(egress ? { network: egress.network } : { network: { mode: 'none' as const } }),
+        // The backend the server's self-check proved (auto may have passed over a broken one).
+        backend: deps.sandbox.backend === 'unconfined-dev' ? 'auto' : deps.sandbox.backend,
+        python: config.python,
+        installerUid: config.installerUid,
+        timeoutMs: 10 * 60_000,
+      });
+      const denied = egress?.records().filter((r) => r.verdict === 'denied') ?? [];
+      if (denied.length > 0)
+        deps.logger.warn('the package installer was refused connections', {
+          hosts: [...new Set(denied.map((r) => `${r.host}:${r.port}`))].slice(0, 10),
+        });
+      return result;
+    } finally {
+      await egress?.close();
+    }
+  });
 }
 
 /** `GET /requirements`: what was installed through the API, with installed versions. */
