@@ -16,9 +16,8 @@ export type JsonValue =
 export type BackendName = 'bwrap' | 'nsjail' | 'unconfined-dev';
 
 /**
- * Network policy of one run. A union on `mode` so that `{ mode: 'allowlist', hosts }` (enforced
- * outside the sandbox by a proxy, checked before any DNS lookup) can be added without changing
- * the other shapes.
+ * Network of one run, a union on `mode`. Per-host policy is not decided here: with `egress`
+ * the caller's proxy, outside the sandbox, decides every connection.
  */
 export type NetworkPolicy =
   /** Own network namespace with only its loopback: no host services, no DNS. The default. */
