@@ -165,6 +165,27 @@ describe('the egress proxy', () => {
     expect(b.first).toMatch(/403 Airlock egress denied: more than 1 connections in this run/);
   });
 
+  it('bounds open sockets before reading anything, and the log of denied attempts', async () => {
+    use(
+      { mode: 'allowlist', allow: [`127.0.0.1:${echoPort}`] },
+      { limits: { concurrent: 2, connections: 3 } },
+    );
+    const held = [connect(proxyPort, '127.0.0.1'), connect(proxyPort, '127.0.0.1')];
+    await Promise.all(held.map((s) => once(s, 'connect')));
+    await new Promise((r) => setTimeout(r, 20));
+    const third = await request('CONNECT 127.0.0.1:1 HTTP/1.1\r\n\r\n');
+    expect(third.first).toMatch(/403 Airlock egress denied: more than 2 connections open at once/);
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 20));
+    // Many denied attempts: the log keeps a bounded number, the rest are counted.
+    for (let i = 0; i < 45; i++) {
+      const d = await tunnel('10.9.9.9', 1);
+      d.sock.destroy();
+    }
+    expect(session.records().length).toBe(3 + 32);
+    expect(session.dropped()).toBeGreaterThan(0);
+  });
+
   it('refuses what is not a proxy request', async () => {
     use({ mode: 'open' });
     const { first } = await request('hello\r\n\r\n');

@@ -67,13 +67,19 @@ export interface EgressOptions {
 export interface EgressSession {
   /** Serves one client connection (from the sandbox). */
   handle(client: Duplex): void;
-  /** Every attempt so far, in order. */
+  /** Every attempt so far, in order (at most the connection limit plus a few; see `dropped`). */
   records(): ConnectionRecord[];
+  /** Attempts past the record bound: refused, counted, not recorded. */
+  dropped(): number;
   /** Cuts every open connection; the session refuses new ones. */
   close(): void;
 }
 
 const MAX_HEAD = 16 * 1024;
+/** A client that sends no request head within this is cut (it holds a server socket). */
+const HEAD_TIMEOUT_MS = 10_000;
+/** Attempts recorded beyond the connection limit (the rest are only counted). */
+const EXTRA_RECORDS = 32;
 
 const defaultResolve = async (host: string): Promise<string[]> =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
@@ -153,7 +159,18 @@ export function createEgressSession(options: EgressOptions): EgressSession {
   const open = new Set<Duplex>();
   let attempts = 0;
   let bytes = 0;
+  let dropped = 0;
   let closed = false;
+
+  const newRecord = (host: string, port: number): ConnectionRecord => ({
+    host,
+    port,
+    verdict: 'denied',
+    bytesUp: 0,
+    bytesDown: 0,
+    startedMs: Math.round(performance.now() - started),
+    durationMs: 0,
+  });
 
   const deny = (client: Duplex, record: ConnectionRecord, reason: string) => {
     record.verdict = 'denied';
@@ -231,22 +248,17 @@ export function createEgressSession(options: EgressOptions): EgressSession {
 
   const serve = async (client: Duplex, head: Buffer, rest: Buffer) => {
     const target = parseRequestHead(head);
-    const record: ConnectionRecord = {
-      host: target.kind === 'invalid' ? '' : target.host,
-      port: target.kind === 'invalid' ? 0 : target.port,
-      verdict: 'denied',
-      bytesUp: 0,
-      bytesDown: 0,
-      startedMs: Math.round(performance.now() - started),
-      durationMs: 0,
-    };
-    records.push(record);
+    const record = newRecord(
+      target.kind === 'invalid' ? '' : target.host,
+      target.kind === 'invalid' ? 0 : target.port,
+    );
+    // Denied attempts cost the script nothing: the log is bounded, the rest only counted.
+    if (records.length < limits.connections + EXTRA_RECORDS) records.push(record);
+    else dropped++;
     if (target.kind === 'invalid') return deny(client, record, target.why);
     attempts++;
     if (attempts > limits.connections)
       return deny(client, record, `more than ${limits.connections} connections in this run`);
-    if (open.size > limits.concurrent)
-      return deny(client, record, `more than ${limits.concurrent} connections open at once`);
     const admission = admit(options.policy, target.host, target.port);
     if (!admission.allowed) return deny(client, record, admission.reason);
     const where = await addressesFor(target.host, target.port, admission.by);
@@ -276,14 +288,18 @@ export function createEgressSession(options: EgressOptions): EgressSession {
       bytes += n;
       if (bytes > limits.bytes) cut(`more than ${limits.bytes} bytes in this run`);
     };
-    upstream.on('data', (c: Buffer) => {
-      count(c.length, 'bytesDown');
-      if (!client.destroyed) client.write(c);
-    });
-    client.on('data', (c: Buffer) => {
-      count(c.length, 'bytesUp');
-      if (!upstream.destroyed) upstream.write(c);
-    });
+    // Each direction waits for the other end to drain: nothing piles up in the server.
+    const relay = (from: Duplex, to: Duplex, dir: 'bytesUp' | 'bytesDown') =>
+      from.on('data', (c: Buffer) => {
+        count(c.length, dir);
+        if (to.destroyed) return;
+        if (!to.write(c)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+      });
+    relay(upstream, client, 'bytesDown');
+    relay(client, upstream, 'bytesUp');
     const done = () => {
       record.durationMs = Math.round(performance.now() - started - record.startedMs);
       upstream.destroy();
@@ -303,9 +319,19 @@ export function createEgressSession(options: EgressOptions): EgressSession {
         client.destroy();
         return;
       }
+      client.on('error', () => {});
+      // Every socket a script holds is one of the server's: bounded before anything is read.
+      if (open.size >= limits.concurrent) {
+        const record = newRecord('', 0);
+        if (records.length < limits.connections + EXTRA_RECORDS) records.push(record);
+        else dropped++;
+        deny(client, record, `more than ${limits.concurrent} connections open at once`);
+        return;
+      }
       open.add(client);
       client.on('close', () => open.delete(client));
-      client.on('error', () => {});
+      const headTimer = setTimeout(() => client.destroy(), HEAD_TIMEOUT_MS);
+      client.on('close', () => clearTimeout(headTimer));
       let buf = Buffer.alloc(0);
       const onHead = (c: Buffer) => {
         buf = Buffer.concat([buf, c]);
@@ -314,15 +340,20 @@ export function createEgressSession(options: EgressOptions): EgressSession {
           if (buf.length > MAX_HEAD) client.destroy();
           return;
         }
+        clearTimeout(headTimer);
         client.off('data', onHead);
         client.pause();
         const head = buf.subarray(0, end + 4);
         const rest = buf.subarray(end + 4);
-        void serve(client, head, rest).finally(() => client.resume());
+        // A failure deciding one connection ends that connection, never the server.
+        serve(client, head, rest)
+          .catch(() => client.destroy())
+          .finally(() => client.resume());
       };
       client.on('data', onHead);
     },
     records: () => records.map((r) => ({ ...r })),
+    dropped: () => dropped,
     close() {
       closed = true;
       for (const c of open) c.destroy();

@@ -144,6 +144,19 @@ describe('network egress through the spawned server', () => {
     );
     expect(tcp).toMatchObject({ address: '127.0.0.1', bytes_up: 4, bytes_down: 4 });
     expect(JSON.stringify(detail)).not.toContain(SECRET);
+    // The audit trail has the counts (never the hosts).
+    const audit = (await server.api('GET', '/api/admin/audit?limit=50', undefined, p.admin)).json;
+    const entry = audit.entries.find(
+      (e: { action: string; target_id: string }) =>
+        e.action === 'execution.network' && e.target_id === id,
+    );
+    expect(entry.detail).toEqual({
+      allowed: 2,
+      denied: 5,
+      bytes_up: expect.any(Number),
+      bytes_down: expect.any(Number),
+    });
+    expect(JSON.stringify(entry)).not.toContain('not-listed');
     expect(processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i))).toEqual([]);
   }, 60_000);
 

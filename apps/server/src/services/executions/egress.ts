@@ -25,6 +25,8 @@ export interface RunEgress {
   network: SandboxNetwork;
   /** The attempts so far. */
   records(): ConnectionRecord[];
+  /** Attempts beyond the recorded ones (refused, only counted). */
+  dropped(): number;
   /** Cuts every connection and removes the socket. */
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function policyNames(policy: NetworkPolicy): string[] {
 const NONE: RunEgress = {
   network: { mode: 'none' },
   records: () => [],
+  dropped: () => 0,
   close: async () => {},
 };
 
@@ -78,6 +81,7 @@ export async function openRunEgress(
   return {
     network: { mode: 'egress', socket: path, names: policyNames(policy) },
     records: () => session.records(),
+    dropped: () => session.dropped(),
     close: async () => {
       session.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

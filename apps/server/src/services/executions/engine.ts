@@ -9,6 +9,7 @@ import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
+import { recordAudit, systemActor } from '../audit/record.js';
 import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
@@ -382,9 +383,25 @@ export class ExecutionEngine {
     if (this.#stopping) handle.cancel();
     const result = await handle.result;
     const attempts = egress.records();
+    const dropped = egress.dropped();
     await egress.close();
     const outcome = this.#outcome(result, redactor, this.#cancelled.get(id));
-    if (egress.network.mode !== 'none') outcome.network = redactRecords(redactor, attempts);
+    if (egress.network.mode !== 'none') {
+      outcome.network = redactRecords(redactor, attempts);
+      // Counts only (never host names): the audit trail says a run used the network.
+      recordAudit(
+        { db, clock },
+        systemActor,
+        'execution.network',
+        { type: 'execution', id },
+        {
+          allowed: attempts.filter((a) => a.verdict === 'allowed').length,
+          denied: attempts.filter((a) => a.verdict === 'denied').length + dropped,
+          bytes_up: attempts.reduce((n, a) => n + a.bytesUp, 0),
+          bytes_down: attempts.reduce((n, a) => n + a.bytesDown, 0),
+        },
+      );
+    }
     this.#finish(id, outcome);
   }
 
