@@ -242,11 +242,28 @@ describe('admin journey in Chromium', () => {
     await page.getByRole('button', { name: 'Attach', exact: true }).click();
     await visible(page.getByRole('button', { name: 'Detach WAITING_TOKEN' }));
 
+    // The network policy: an allowlist, saved, then part of what the lock confirmation shows.
+    await page.getByLabel('Mode').selectOption('allowlist');
+    await page.getByLabel(/Hosts, one per line/).fill('api.stripe.com\nbad host');
+    await page.getByRole('button', { name: 'Save network policy' }).click();
+    await visible(page.getByText(/invalid host name in "bad host"/));
+    await page.getByLabel(/Hosts, one per line/).fill('api.stripe.com\n10.0.0.5:5432');
+    await page.getByRole('button', { name: 'Save network policy' }).click();
+    await visible(page.getByRole('list', { name: 'Hosts the key reaches' }));
+    await screenshot(page, '02b-network-policy');
+
     await page.getByRole('button', { name: 'Lock and issue key…' }).click();
     const reach = page.getByRole('list', { name: 'Credentials the key reaches' });
     expect(
       (await reach.getByRole('listitem').allInnerTexts()).map((t) => t.split(/\s/)[0]),
     ).toEqual(['STRIPE_KEY', 'WAITING_TOKEN']);
+    const hosts = page
+      .getByRole('alertdialog')
+      .getByRole('list', { name: 'Hosts the key reaches' });
+    expect(await hosts.getByRole('listitem').allInnerTexts()).toEqual([
+      'api.stripe.com',
+      '10.0.0.5:5432',
+    ]);
     await screenshot(page, '03-lock-confirmation');
     await page.getByRole('button', { name: 'Lock and show key' }).click();
 
