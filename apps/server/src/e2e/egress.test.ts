@@ -21,6 +21,7 @@ import {
  */
 const root = traversableTempDir('airlock-egress-');
 let server: SpawnedServer;
+let limited: SpawnedServer | undefined;
 let web: HttpServer;
 let webPort = 0;
 let echo: Server;
@@ -39,14 +40,13 @@ beforeAll(async () => {
   echo.listen(0, '127.0.0.1');
   await once(echo, 'listening');
   echoPort = (echo.address() as { port: number }).port;
-  server = await spawnServer(join(root, 'data'), {
-    AIRLOCK_EGRESS_MAX_CONNECTIONS: '12',
-    AIRLOCK_EGRESS_MAX_MB: '1',
-  });
+  // The default configuration: every probe but the limits one runs against it.
+  server = await spawnServer(join(root, 'data'));
 }, 60_000);
 
 afterAll(async () => {
   await server?.stop();
+  await limited?.stop();
   web.close();
   echo.close();
   rmSync(root, { recursive: true, force: true });
@@ -233,8 +233,13 @@ describe('network egress through the spawned server', () => {
   );
 
   it('bounds connections and bytes per run', async () => {
+    // Small limits, to reach them quickly: a server of its own.
+    limited = await spawnServer(join(root, 'limited'), {
+      AIRLOCK_EGRESS_MAX_CONNECTIONS: '12',
+      AIRLOCK_EGRESS_MAX_MB: '1',
+    });
     const p = await lockedProfileOn(
-      server,
+      limited,
       { K4: 'egress-secret-value-000' },
       { network: { mode: 'allowlist', allow: [`127.0.0.1:${echoPort}`] } },
     );
