@@ -61,6 +61,9 @@ const envSchema = z.object({
   AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
   AIRLOCK_PIP_FIND_LINKS: z.string().min(1).optional(),
   AIRLOCK_PIP_NO_INDEX: booleanish.default(false),
+  AIRLOCK_PIP_NO_BUILD_ISOLATION: booleanish.default(false),
+  AIRLOCK_PIP_TIMEOUT: intFrom(1, 24 * 3600, 600),
+  AIRLOCK_PACKAGES_MAX_MB: intFrom(1, 1024 * 1024, 4096),
   AIRLOCK_ADMIN_DIST: z.string().min(1).optional(),
   AIRLOCK_SESSION_IDLE_MINUTES: intFrom(1, 7 * 24 * 60, 12 * 60),
   AIRLOCK_SESSION_MAX_HOURS: intFrom(1, 90 * 24, 7 * 24),
@@ -122,6 +125,12 @@ export interface Config {
   pipIndexUrl: string | undefined;
   pipFindLinks: string | undefined;
   pipNoIndex: boolean;
+  /** Build sdists with the system's setuptools/wheel (offline mirrors without them). */
+  pipNoBuildIsolation: boolean;
+  /** Longest a package install may take, ms. */
+  pipTimeoutMs: number;
+  /** Most bytes one scope's packages may take (an install past it is refused). */
+  packagesMaxBytes: number;
   /** The built admin UI; defaults to `apps/admin/dist` beside this server. */
   adminDist: string;
 }
@@ -201,6 +210,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pipIndexUrl: e.AIRLOCK_PIP_INDEX_URL,
     pipFindLinks: e.AIRLOCK_PIP_FIND_LINKS,
     pipNoIndex: e.AIRLOCK_PIP_NO_INDEX,
+    pipNoBuildIsolation: e.AIRLOCK_PIP_NO_BUILD_ISOLATION,
+    pipTimeoutMs: e.AIRLOCK_PIP_TIMEOUT * 1000,
+    packagesMaxBytes: e.AIRLOCK_PACKAGES_MAX_MB * 1024 * 1024,
     adminDist: e.AIRLOCK_ADMIN_DIST ? resolve(e.AIRLOCK_ADMIN_DIST) : DEFAULT_ADMIN_DIST,
   };
 }

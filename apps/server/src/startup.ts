@@ -34,6 +34,7 @@ import { ExecutionEngine } from './services/executions/engine.js';
 import { claimDataDir, InstanceLockError } from './services/instance-lock.js';
 import { pythonUnprintable } from './services/python-unicode.js';
 import { reinstallMissing } from './services/requirements/install.js';
+import { prepareScopes } from './services/requirements/scopes.js';
 import { sandboxHealth } from './services/sandbox-health.js';
 
 export const DATABASE_FILE = 'airlock.db';
@@ -92,9 +93,7 @@ function prepareDataDir(config: Config, logger: Logger): void {
     }
   }
   mkdirSync(config.privateDir, { recursive: true, mode: 0o700 });
-  mkdirSync(config.packagesDir, { recursive: true, mode: 0o755 });
-  // The umask (077) trims mkdir's mode; scripts' uids must read installed packages.
-  chmodSync(config.packagesDir, 0o755);
+  // The packages scopes (links to generations) are prepared once the directory is ours.
 }
 
 /** The host uids, claimed machine-wide; an overlap with another Airlock stops the start. */
@@ -195,6 +194,7 @@ export async function buildDeps(
   const releaseDataDir = claimDataDir(config.privateDir);
   // Egress sockets of runs a crash interrupted (only once the directory is ours).
   rmSync(config.egressDir, { recursive: true, force: true });
+  prepareScopes(config);
   let releaseUids = () => {};
   let opened: ReturnType<typeof openDatabase>;
   try {

@@ -20,9 +20,12 @@ export type { ConfinedBackend } from './detect.js';
 export { detectBackend, INSTALL_HINTS, SandboxUnavailableError, which } from './detect.js';
 export type { InstalledPackage, InstallOptions, InstallResult } from './install.js';
 export {
+  DEFAULT_TREE_LIMITS,
+  inspectTree,
   installPackages,
   listInstalled,
   PACKAGE_SPEC,
+  type TreeLimits,
   validatePackageSpecs,
 } from './install.js';
 export { type OpenedSandbox, openCheckedSandbox } from './open.js';

@@ -8,14 +8,18 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  constants as fsConstants,
+  fstatSync,
+  lchownSync,
   lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readlinkSync,
+  readSync,
   statSync,
 } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { type Bind, EGRESS_PORT, INSIDE, launchPlan, RUNTIME_DIR, sandboxEnv } from './backends.js';
 import { type ConfinedBackend, detectBackend } from './detect.js';
 import { stopSandbox, waitUntilGone } from './procs.js';
@@ -54,6 +58,8 @@ export interface InstallOptions {
   maxOutputBytes?: number;
   /** Size of the installer's private /tmp, bytes (default 1 GiB). */
   tmpfsBytes?: number;
+  /** What the packages directory may hold after the install (default `DEFAULT_TREE_LIMITS`). */
+  treeLimits?: TreeLimits;
 }
 
 export interface InstalledPackage {
@@ -63,7 +69,13 @@ export interface InstalledPackage {
 
 export type InstallResult =
   | { ok: true; installed: InstalledPackage[]; output: string }
-  | { ok: false; reason: 'invalid' | 'failed' | 'timeout'; error: string; output: string };
+  | {
+      ok: false;
+      /** `rejected`: pip succeeded but left what the tree check refuses (see `inspectTree`). */
+      reason: 'invalid' | 'failed' | 'timeout' | 'rejected';
+      error: string;
+      output: string;
+    };
 
 const OP = '(?:===|==|~=|!=|<=|>=|<|>)';
 const VERSION = '[A-Za-z0-9.*+!_-]+';
@@ -119,12 +131,8 @@ export function listInstalled(packagesDir: string): InstalledPackage[] {
   const found: InstalledPackage[] = [];
   for (const entry of readdirSync(packagesDir)) {
     if (!entry.endsWith('.dist-info')) continue;
-    let meta: string;
-    try {
-      meta = readFileSync(join(packagesDir, entry, 'METADATA'), 'utf8');
-    } catch {
-      continue;
-    }
+    const meta = readSmallFile(join(packagesDir, entry, 'METADATA'));
+    if (meta === undefined) continue;
     const header = meta.split(/\r?\n\r?\n/, 1)[0] ?? '';
     const field = (n: string) =>
       header
@@ -137,6 +145,31 @@ export function listInstalled(packagesDir: string): InstalledPackage[] {
     if (name && version) found.push({ name, version });
   }
   return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Most of a METADATA file read back (its header is at the start). */
+const MAX_METADATA_BYTES = 256 * 1024;
+
+/**
+ * The start of a regular file, never following a link or blocking on a FIFO (hostile trees).
+ */
+function readSmallFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.alloc(MAX_METADATA_BYTES);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -154,8 +187,71 @@ function makeReadable(path: string): void {
 
 function chownTree(path: string, uid: number): void {
   const st = lstatSync(path);
+  // Never through a symlink: a link left by a hostile package could name any host file.
+  if (st.isSymbolicLink()) {
+    if (st.uid !== uid || st.gid !== uid) lchownSync(path, uid, uid);
+    return;
+  }
   if (st.uid !== uid || st.gid !== uid) chownSync(path, uid, uid);
   if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid);
+}
+
+/** Bounds on what an install may leave behind. */
+export interface TreeLimits {
+  /** Bytes of all regular files together (apparent sizes: a sparse file counts whole). */
+  maxBytes: number;
+  /** Files, directories and links together. */
+  maxEntries: number;
+}
+
+export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = Object.freeze({
+  maxBytes: 4 * 1024 ** 3,
+  maxEntries: 500_000,
+});
+
+/**
+ * Checks an installed tree as hostile input, without following anything: only directories,
+ * regular files and symlinks that stay inside the tree; within the size and entry bounds.
+ * Returns the first problem, or undefined.
+ *
+ * @example
+ * inspectTree('/var/lib/airlock/packages/gen-1'); // undefined, or 'a FIFO at pkg/pipe'
+ */
+export function inspectTree(
+  root: string,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): string | undefined {
+  let bytes = 0;
+  let entries = 0;
+  const stack = [''];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
+    let names: string[];
+    try {
+      names = readdirSync(join(root, rel));
+    } catch (e) {
+      return `unreadable directory ${rel || '.'} (${(e as NodeJS.ErrnoException).code})`;
+    }
+    for (const name of names) {
+      const relPath = rel ? `${rel}/${name}` : name;
+      if (++entries > limits.maxEntries) return `more than ${limits.maxEntries} files`;
+      const st = lstatSync(join(root, relPath));
+      if (st.isDirectory()) stack.push(relPath);
+      else if (st.isFile()) {
+        bytes += st.size;
+        if (bytes > limits.maxBytes) return `more than ${limits.maxBytes} bytes installed`;
+      } else if (st.isSymbolicLink()) {
+        const target = readlinkSync(join(root, relPath));
+        const resolved = normalize(join(dirname(relPath), target));
+        if (isAbsolute(target) || resolved === '..' || resolved.startsWith('../'))
+          return `a symlink out of the packages directory at ${relPath}`;
+      } else {
+        const kind = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+        return `${kind} at ${relPath}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -303,6 +399,12 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   }
   if (code !== 0) {
     return { ok: false, reason: 'failed', error: `pip exited with status ${code}`, output };
+  }
+  // What pip left is hostile input until checked: nothing is followed, read or made readable
+  // before this passes (the caller discards a rejected directory).
+  const leftBehind = inspectTree(options.packagesDir, options.treeLimits);
+  if (leftBehind !== undefined) {
+    return { ok: false, reason: 'rejected', error: `install rejected: ${leftBehind}`, output };
   }
   makeReadable(options.packagesDir);
   return { ok: true, installed: listInstalled(options.packagesDir), output };

@@ -34,9 +34,16 @@ export interface RunContext {
   backend: BackendName;
   binary: string;
   /** Builds the launch request for a script run (paths differ per backend). */
-  request: (network: NetworkPolicy, limits: Limits, uid: number | undefined) => LaunchRequest;
-  /** Import paths the runtime adds for scripts (the packages dir as the script sees it). */
-  pythonPaths: string[];
+  request: (
+    network: NetworkPolicy,
+    limits: Limits,
+    uid: number | undefined,
+    packages: readonly string[],
+  ) => LaunchRequest;
+  /** The sandbox's packages directories (its `packagesDir`), for runs that name none. */
+  defaultPackages: readonly string[];
+  /** Where a run's packages directories appear to its script (import paths, in order). */
+  insidePackages: (dirs: readonly string[]) => string[];
   pool: UidPool | undefined;
   /** Whole-run accounting, when the host allows it (each run gets its own cgroup). */
   cgroups: CgroupHost | undefined;
@@ -129,6 +136,10 @@ function validateSpec(spec: RunSpec, maxScriptBytes: number): void {
     throw new TypeError(`run(): unknown network mode "${mode}"`);
   if (spec.network?.mode === 'egress' && !isAbsolute(spec.network.socket))
     throw new TypeError('run(): the egress socket must be an absolute path');
+  for (const d of spec.packages ?? []) {
+    if (typeof d !== 'string' || !isAbsolute(d))
+      throw new TypeError(`run(): packages directories must be absolute paths (got ${d})`);
+  }
 }
 
 /**
@@ -389,7 +400,8 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           return finish(null, null);
         }
       }
-      const req = ctx.request(network, limits, uid);
+      const packages = spec.packages ?? ctx.defaultPackages;
+      const req = ctx.request(network, limits, uid, packages);
       if (ctx.seccompPath !== undefined) {
         seccompFd = openSync(ctx.seccompPath, 'r');
         req.seccompFd = 4;
@@ -412,7 +424,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           maxResponseBytes: limits.maxResponseBytes,
           maxErrorBytes: limits.maxOutputBytes,
         },
-        paths: ctx.pythonPaths,
+        paths: ctx.insidePackages(spec.packages ?? ctx.defaultPackages),
         ...(network.mode === 'egress'
           ? { egress: { ...egressInit(ctx.backend, network.socket), names: network.names ?? [] } }
           : {}),

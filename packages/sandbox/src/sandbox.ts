@@ -154,16 +154,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const runtimeFile = confined
     ? `${INSIDE.runtimeDir}/${RUNTIME_FILE}`
     : join(RUNTIME_DIR, RUNTIME_FILE);
-  const pythonPaths =
-    packagesDir === undefined ? [] : [confined ? INSIDE.packagesDir : packagesDir];
+  const defaultPackages = packagesDir === undefined ? [] : [packagesDir];
+  /** Where each packages directory of a run appears inside, in import order. */
+  const insidePackages = (dirs: readonly string[]) =>
+    dirs.map((d, i) => (confined ? `${INSIDE.packagesDir}/${i}` : d));
 
   const request = (
     network: LaunchRequest['network'],
     limits: Limits,
     uid: number | undefined,
+    packages: readonly string[] = defaultPackages,
   ): LaunchRequest => {
     const binds: Bind[] = [{ src: RUNTIME_DIR, dest: INSIDE.runtimeDir }];
-    if (packagesDir !== undefined) binds.push({ src: packagesDir, dest: INSIDE.packagesDir });
+    insidePackages(packages).forEach((dest, i) => {
+      binds.push({ src: packages[i] as string, dest });
+    });
     return {
       command: [python, '-I', '-B', runtimeFile],
       binds,
@@ -182,7 +187,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     backend,
     binary,
     request,
-    pythonPaths,
+    defaultPackages,
+    insidePackages,
     pool,
     cgroups,
     seccompPath,

@@ -99,6 +99,11 @@ export interface RunSpec {
   limits?: Partial<Limits>;
   /** Defaults to `{ mode: 'none' }`. */
   network?: NetworkPolicy;
+  /**
+   * Packages directories the script imports from, first wins (each bound read-only); default:
+   * the sandbox's `packagesDir`. A directory missing on the host fails the run at startup.
+   */
+  packages?: readonly string[];
   /** Live output (raw bytes, only what is within the cap). Never redacted here. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Called for every event, in order (the same events as `RunHandle.events`). */

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,6 +221,30 @@ with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
     expect(existsSync(join(hostDir, 'escaped'))).toBe(false);
     expect(existsSync(join(root, 'escaped'))).toBe(false);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a symlink left in the packages directory is never followed (no host file changes owner or mode)',
+    async () => {
+      const dir = join(root, 'linked-packages');
+      mkdirSync(dir, { mode: 0o755 });
+      const victim = join(root, 'host-owned');
+      writeFileSync(victim, 'root only', { mode: 0o600 });
+      symlinkSync(victim, join(dir, 'evil-link'));
+      const r = await installPackages({
+        backend: TEST_BACKEND,
+        installerUid: installer,
+        packagesDir: dir,
+        packages: ['airlock-probe-pkg==1.2.3'],
+        findLinks: wheels,
+        noIndex: true,
+        timeoutMs: 120_000,
+      });
+      // Refused as a link out of the tree, and the host file kept its owner and mode.
+      expect(r).toMatchObject({ ok: false, reason: 'rejected' });
+      const st = statSync(victim);
+      expect([st.uid, st.mode & 0o777]).toEqual([0, 0o600]);
+    },
+  );
 
   it('an install that hangs is stopped at its timeout, leaving no process', async () => {
     const sdists = join(root, 'sdists-hang');

@@ -42,6 +42,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+let installer: Awaited<ReturnType<typeof ctx.lockedProfile>>;
+
 describe('requirements', () => {
   it('needs a locked, valid profile key', async () => {
     const r = await ctx.call('POST', '/requirements', { body: { packages: ['airlock-demo-pkg'] } });
@@ -59,6 +61,7 @@ describe('requirements', () => {
   it('installs confined from a local wheel, records it, and scripts can import it', async () => {
     const token = await ctx.adminToken();
     const key = await ctx.lockedProfile(token, { REQ_KEY: 'requirements-value-1' });
+    installer = key;
     const bare = await ctx.call('POST', '/requirements', {
       token: key.keyId,
       body: { packages: ['airlock-demo-pkg'] },
@@ -78,7 +81,12 @@ describe('requirements', () => {
     expect(r.json.installed).toEqual([{ name: 'airlock-demo-pkg', version: '2.0.1' }]);
     const listed = await ctx.call('GET', '/requirements');
     expect(listed.json.packages).toMatchObject([
-      { name: 'airlock-demo-pkg', spec: 'airlock-demo-pkg==2.0.1', version: '2.0.1' },
+      {
+        name: 'airlock-demo-pkg',
+        spec: 'airlock-demo-pkg==2.0.1',
+        version: '2.0.1',
+        scope: key.profileId,
+      },
     ]);
 
     const res = await agent(ctx, key).run(
@@ -104,19 +112,22 @@ describe('requirements', () => {
     );
   });
 
-  it('reinstalls recorded requirements that are missing from the packages directory', async () => {
-    rmSync(packagesDir, { recursive: true, force: true });
-    mkdirSync(packagesDir, { mode: 0o755 });
-    await reinstallMissing(ctx.deps);
+  it('scopes a profile`s installs to it; reinstalls them when missing', async () => {
     const token = (
       await ctx.call('POST', '/api/admin/login', {
         body: { password: 'correct horse battery staple' },
       })
     ).json.token;
-    const key = await ctx.lockedProfile(token, { REQ_KEY: 'requirements-value-1' });
-    const res = await agent(ctx, key).run(
-      'import airlock_demo_pkg\nset_result(airlock_demo_pkg.VALUE)',
-    );
-    expect(res.result).toBe('hello from a local wheel');
+    const other = await ctx.lockedProfile(token, { OTHER_KEY: 'requirements-value-2' });
+    const probe =
+      'try:\n    import airlock_demo_pkg\n    set_result(airlock_demo_pkg.VALUE)\nexcept ImportError:\n    set_result("not importable")';
+    expect((await agent(ctx, other).run(probe)).result).toBe('not importable');
+    // A new container with the old database: the profile's packages are gone, then back.
+    const link = join(dataDir, 'profile-packages', installer.profileId);
+    rmSync(link, { force: true });
+    expect((await agent(ctx, installer).run(probe)).result).toBe('not importable');
+    await reinstallMissing(ctx.deps);
+    expect((await agent(ctx, installer).run(probe)).result).toBe('hello from a local wheel');
+    expect((await agent(ctx, other).run(probe)).result).toBe('not importable');
   });
 });

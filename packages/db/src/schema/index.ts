@@ -10,5 +10,5 @@ export {
 } from './executions.js';
 export { meta } from './meta.js';
 export { profileCredentials, profiles } from './profiles.js';
-export { requirements } from './requirements.js';
+export { requirements, SHARED_SCOPE } from './requirements.js';
 export { sessions } from './sessions.js';

@@ -11,6 +11,10 @@ const Requirement = z
     name: z.string(),
     spec: z.string(),
     version: z.string().nullable(),
+    scope: z.string().openapi({
+      description:
+        "'shared' (every profile's scripts import it), or the profile id whose scripts alone do",
+    }),
     installed_at: z.string(),
   })
   .openapi('Requirement');
@@ -19,7 +23,7 @@ const list = createRoute({
   method: 'get',
   path: '/requirements',
   tags: ['agent'],
-  summary: 'Python packages installed for all scripts',
+  summary: 'Python packages installed through Airlock, with their scope',
   responses: { 200: json(z.object({ packages: z.array(Requirement) }), 'Installed packages') },
 });
 
@@ -28,7 +32,7 @@ const install = createRoute({
   path: '/requirements',
   tags: ['agent'],
   summary:
-    'Install Python packages for all scripts: a request signed with the key secret of a locked profile (Authorization: Bearer <key id>, X-Airlock-Timestamp, X-Airlock-Nonce, X-Airlock-Signature)',
+    "Install Python packages for this profile's scripts: a request signed with the key secret of a locked profile (Authorization: Bearer <key id>, X-Airlock-Timestamp, X-Airlock-Nonce, X-Airlock-Signature)",
   request: {
     body: jsonBody(z.object({ packages: z.array(z.string().min(1).max(200)).min(1).max(50) })),
   },
@@ -51,11 +55,13 @@ export function agentRequirementRoutes(deps: AppDeps) {
     .openapi(list, (c) => c.json({ packages: listRequirements(deps) }, 200))
     .openapi(install, async (c) => {
       const profile = signedProfile(c);
-      const r = await installRequirements(deps, c.req.valid('json').packages, {
-        type: 'profile',
-        id: profile.keyId,
-        ip: c.get('clientIp'),
-      });
+      // Installed for this profile's scripts alone: nothing it adds changes another's imports.
+      const r = await installRequirements(
+        deps,
+        c.req.valid('json').packages,
+        { type: 'profile', id: profile.keyId, ip: c.get('clientIp') },
+        profile.id,
+      );
       return c.json(r, 200);
     });
 }

@@ -13,6 +13,7 @@ import { recordAudit, systemActor } from '../audit/record.js';
 import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
+import { importDirs } from '../requirements/scopes.js';
 import { type NetworkRecord, openRunEgress, type RunEgress } from './egress.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
@@ -38,6 +39,8 @@ export interface EngineDeps {
     | 'egressDir'
     | 'egress'
     | 'port'
+    | 'packagesDir'
+    | 'dataDir'
   >;
   /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
   pythonUnprintable: UnprintableRanges;
@@ -348,6 +351,8 @@ export class ExecutionEngine {
       script,
       settings,
       network: egress.network,
+      // Its own packages first (what its key installed), then the shared ones.
+      packages: importDirs(config, row.profileId),
       limits: {
         timeoutMs: row.timeoutSeconds * 1000,
         cpuSeconds: row.timeoutSeconds + 1,

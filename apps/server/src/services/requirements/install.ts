@@ -1,6 +1,7 @@
-import { requirements } from '@airlock/db';
+import { type AirlockDb, requirements } from '@airlock/db';
 import { type NetworkPolicy, parsePolicy } from '@airlock/egress';
 import {
+  DEFAULT_TREE_LIMITS,
   type InstallResult,
   installPackages,
   listInstalled,
@@ -13,6 +14,7 @@ import { AppError } from '../../errors.js';
 import { isoUtc } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { openRunEgress } from '../executions/egress.js';
+import { installInScope, scopeDir } from './scopes.js';
 
 /** PEP 503 normalised project name of a requirement spec (`Foo_Bar[x]>=1` → `foo-bar`). */
 export function projectName(spec: string): string {
@@ -61,9 +63,22 @@ export function packageSourcesPolicy(
 /** Bigger than a script's: packages are large. Still bounded. */
 const INSTALLER_EGRESS = { connections: 2000, bytes: 4 * 1024 ** 3, concurrent: 32 };
 
-async function install(deps: RequirementsDeps, packages: string[]): Promise<InstallResult> {
+async function install(
+  deps: RequirementsDeps,
+  packages: string[],
+  scope: string,
+): Promise<InstallResult> {
   const { config } = deps;
-  return serially(async () => {
+  return serially(() => installInScope(config, scope, (dir) => installInto(deps, packages, dir)));
+}
+
+async function installInto(
+  deps: RequirementsDeps,
+  packages: string[],
+  dir: string,
+): Promise<InstallResult> {
+  const { config } = deps;
+  {
     // The installer's one way out, as a script's: the egress proxy, allowing only the sources.
     const sources = packageSourcesPolicy(config);
     const egress = sources
@@ -74,17 +89,19 @@ async function install(deps: RequirementsDeps, packages: string[]): Promise<Inst
       : undefined;
     try {
       const result = await installPackages({
-        packagesDir: config.packagesDir,
+        packagesDir: dir,
         packages,
         ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
         ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
         ...(config.pipNoIndex ? { noIndex: true } : {}),
+        ...(config.pipNoBuildIsolation ? { noBuildIsolation: true } : {}),
+        treeLimits: { ...DEFAULT_TREE_LIMITS, maxBytes: config.packagesMaxBytes },
         ...(egress ? { network: egress.network } : { network: { mode: 'none' as const } }),
         // The backend the server's self-check proved (auto may have passed over a broken one).
         backend: deps.sandbox.backend === 'unconfined-dev' ? 'auto' : deps.sandbox.backend,
         python: config.python,
         installerUid: config.installerUid,
-        timeoutMs: 10 * 60_000,
+        timeoutMs: config.pipTimeoutMs,
       });
       const denied = egress?.records().filter((r) => r.verdict === 'denied') ?? [];
       if (denied.length > 0)
@@ -95,20 +112,24 @@ async function install(deps: RequirementsDeps, packages: string[]): Promise<Inst
     } finally {
       await egress?.close();
     }
-  });
+  }
 }
 
-/** `GET /requirements`: what was installed through the API, with installed versions. */
-export function listRequirements(deps: Pick<AppDeps, 'db'>) {
+/**
+ * `GET /requirements`: what was installed through the API, with installed versions and their
+ * scope (`shared`, or the profile whose scripts alone import it).
+ */
+export function listRequirements(deps: { db: AirlockDb }) {
   return deps.db
     .select()
     .from(requirements)
-    .orderBy(asc(requirements.name))
+    .orderBy(asc(requirements.scope), asc(requirements.name))
     .all()
     .map((r) => ({
       name: r.name,
       spec: r.spec,
       version: r.installedVersion,
+      scope: r.scope,
       installed_at: isoUtc(r.installedAt),
     }));
 }
@@ -122,13 +143,15 @@ export async function installRequirements(
   deps: RequirementsDeps,
   packages: string[],
   actor: Actor,
+  scope: string,
 ) {
   const invalid = validatePackageSpecs(packages);
   if (invalid !== undefined) throw new AppError('VALIDATION', invalid);
-  const result = await install(deps, packages);
+  const result = await install(deps, packages, scope);
   if (!result.ok) {
     recordAudit(deps, actor, 'requirements.install_failed', undefined, {
       packages,
+      scope,
       reason: result.reason,
     });
     const output =
@@ -141,20 +164,21 @@ export async function installRequirements(
     );
   }
   const now = deps.clock();
+  const dir = scopeDir(deps.config, scope);
   const versions = new Map(
-    listInstalled(deps.config.packagesDir).map((p) => [projectName(p.name), p.version]),
+    (dir ? listInstalled(dir) : []).map((p) => [projectName(p.name), p.version]),
   );
   deps.db.transaction((tx) => {
     for (const spec of packages) {
       const name = projectName(spec);
       const values = { spec, installedVersion: versions.get(name) ?? null, installedAt: now };
       tx.insert(requirements)
-        .values({ name, ...values })
-        .onConflictDoUpdate({ target: requirements.name, set: values })
+        .values({ scope, name, ...values })
+        .onConflictDoUpdate({ target: [requirements.scope, requirements.name], set: values })
         .run();
     }
   });
-  recordAudit(deps, actor, 'requirements.install', undefined, { packages });
+  recordAudit(deps, actor, 'requirements.install', undefined, { packages, scope });
   return { installed: result.installed, packages: listRequirements(deps) };
 }
 
@@ -163,14 +187,26 @@ export async function installRequirements(
  * new container with the old database). Runs in the background; failures are logged.
  */
 export async function reinstallMissing(deps: RequirementsDeps): Promise<void> {
-  const present = new Set(listInstalled(deps.config.packagesDir).map((p) => projectName(p.name)));
-  const missing = listRequirements(deps).filter((r) => !present.has(r.name));
-  if (missing.length === 0) return;
-  deps.logger.info('reinstalling recorded requirements', { packages: missing.map((m) => m.spec) });
-  const r = await install(
-    deps,
-    missing.map((m) => m.spec),
-  );
-  if (!r.ok)
-    deps.logger.error('reinstalling requirements failed', { reason: r.reason, error: r.error });
+  const all = listRequirements(deps);
+  for (const scope of [...new Set(all.map((r) => r.scope))]) {
+    const dir = scopeDir(deps.config, scope);
+    const present = new Set((dir ? listInstalled(dir) : []).map((p) => projectName(p.name)));
+    const missing = all.filter((r) => r.scope === scope && !present.has(r.name));
+    if (missing.length === 0) continue;
+    deps.logger.info('reinstalling recorded requirements', {
+      scope,
+      packages: missing.map((m) => m.spec),
+    });
+    const r = await install(
+      deps,
+      missing.map((m) => m.spec),
+      scope,
+    );
+    if (!r.ok)
+      deps.logger.error('reinstalling requirements failed', {
+        scope,
+        reason: r.reason,
+        error: r.error,
+      });
+  }
 }
