@@ -486,10 +486,11 @@ def main():
     max_result = int(limits.get("maxResultBytes") or (1 << 20))
     max_response = int(limits.get("maxResponseBytes") or (4 << 20))
     max_error = int(limits.get("maxErrorBytes") or (1 << 20))
-    for path in reversed(init.get("paths") or []):
-        # Before the system dist-packages, so installed packages win over Debian's copies.
-        at = next((i for i, p in enumerate(sys.path) if "-packages" in p), len(sys.path))
-        sys.path.insert(at, path)
+    # Before the system dist-packages, so installed packages win over Debian's copies; in the
+    # order given (the first wins).
+    at = next((i for i, p in enumerate(sys.path) if "-packages" in p), len(sys.path))
+    for i, path in enumerate(init.get("paths") or []):
+        sys.path.insert(at + i, path)
 
     main_pid = os.getpid()
     init_egress = init.get("egress")

@@ -139,7 +139,7 @@ describe('installPackages', () => {
       result: [
         'hello from the wheel',
         'refused',
-        '/airlock/packages/airlock_probe_pkg/__init__.py',
+        '/airlock/packages/0/airlock_probe_pkg/__init__.py',
       ],
     });
     expect(leftovers(sandbox)).toEqual([]);
@@ -245,6 +245,27 @@ with tarfile.open(f"{out}/evil-pkg-0.1.tar.gz", "w:gz") as t:
       expect([st.uid, st.mode & 0o777]).toEqual([0, 0o600]);
     },
   );
+
+  it('a run imports from its own packages directories, in order, first wins', async () => {
+    const [one, two] = ['scope-one', 'scope-two'].map((n) => {
+      const d = join(root, n);
+      mkdirSync(d, { mode: 0o755 });
+      writeFileSync(join(d, 'airlock_scoped.py'), `VALUE = ${JSON.stringify(n)}\n`, {
+        mode: 0o644,
+      });
+      return d;
+    });
+    const sandbox = testSandbox();
+    const probe =
+      'try:\n    import airlock_scoped\n    set_result(airlock_scoped.VALUE)\nexcept ImportError:\n    set_result(None)';
+    expect(await run(sandbox, probe, { packages: [one as string, two as string] })).toMatchObject({
+      result: 'scope-one',
+    });
+    expect(await run(sandbox, probe, { packages: [two as string] })).toMatchObject({
+      result: 'scope-two',
+    });
+    expect(await run(sandbox, probe)).toMatchObject({ result: null });
+  });
 
   it('an install that hangs is stopped at its timeout, leaving no process', async () => {
     const sdists = join(root, 'sdists-hang');
