@@ -13,6 +13,7 @@ import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminCredentialRoutes } from './routes/admin/credentials.js';
 import { adminExecutionRoutes } from './routes/admin/executions.js';
 import { adminProfileRoutes } from './routes/admin/profiles.js';
+import { adminRequirementRoutes } from './routes/admin/requirements.js';
 import { adminSessionRoutes } from './routes/admin/session.js';
 import {
   adminTransferRoutes,
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
   admin.route('/', adminCredentialRoutes(deps));
   admin.route('/', adminProfileRoutes(deps));
   admin.route('/', adminAuditRoutes(deps));
+  admin.route('/', adminRequirementRoutes(deps));
   admin.route('/', adminTransferRoutes(deps));
   admin.route('/', adminExecutionRoutes(deps));
   app.route('/api/admin', admin);

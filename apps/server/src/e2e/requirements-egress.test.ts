@@ -218,4 +218,40 @@ describe('package installs: egress, scopes, hostile input', () => {
     });
     expect(await probe(b)).toEqual({ pkg: null, requests: 'system requests' });
   }, 120_000);
+
+  it('the admin installs for every profile (shared scope); a profile`s own install still wins', async () => {
+    const admin = a.admin;
+    const anonymous = await server.api('POST', '/api/admin/requirements', {
+      packages: ['airlock-egress-pkg'],
+    });
+    expect(anonymous.status).toBe(401);
+    const unknownScope = await server.api(
+      'POST',
+      '/api/admin/requirements',
+      { packages: ['airlock-egress-pkg'], scope: '00000000-0000-4000-8000-000000000000' },
+      admin,
+    );
+    expect(unknownScope.status).toBe(404);
+    const r = await server.api(
+      'POST',
+      '/api/admin/requirements',
+      { packages: ['airlock-egress-pkg==1.0.0'] },
+      admin,
+    );
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.packages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'airlock-egress-pkg', scope: 'shared' }),
+        expect.objectContaining({ name: 'airlock-egress-pkg', scope: a.profile }),
+      ]),
+    );
+    expect(await probe(b)).toEqual({
+      pkg: 'installed through the egress proxy',
+      requests: 'system requests',
+    });
+    expect(await probe(a)).toEqual({
+      pkg: 'installed through the egress proxy',
+      requests: 'shadowed requests',
+    });
+  }, 120_000);
 });
