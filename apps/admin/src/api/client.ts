@@ -14,6 +14,8 @@ import type {
   ImportPlan,
   ImportResult,
   ImportStrategy,
+  InstallAnswer,
+  InstallRequirementsInput,
   Requirements,
   SessionInfo,
   SessionToken,
@@ -203,7 +205,9 @@ export const api = {
   stats: () => request<Stats>('GET', '/api/admin/stats'),
   audit: (limit: number, offset: number) =>
     request<AuditPage>('GET', `/api/admin/audit${query({ limit, offset })}`),
-  requirements: () => request<Requirements>('GET', '/requirements'),
+  requirements: () => request<Requirements>('GET', '/api/admin/requirements'),
+  installRequirements: (input: InstallRequirementsInput) =>
+    request<InstallAnswer>('POST', '/api/admin/requirements', input),
 
   exportState: async (passphrase: string): Promise<Download> => {
     const res = await send('POST', '/api/admin/export', { passphrase });

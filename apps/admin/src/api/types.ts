@@ -291,11 +291,24 @@ export interface InstalledPackage {
   name: string;
   spec: string;
   version: string | null;
+  /** `shared` (every profile's scripts import it), or the profile whose scripts alone do. */
+  scope: string;
   installed_at: string;
+}
+
+export interface InstallRequirementsInput {
+  packages: string[];
+  /** `shared` (default) or a profile id. */
+  scope?: string;
 }
 
 export interface Requirements {
   packages: InstalledPackage[];
+}
+
+/** An install's answer: what pip installed now, and the whole list. */
+export interface InstallAnswer extends Requirements {
+  installed: Array<{ name: string; version: string }>;
 }
 
 /** A downloaded file: the export answer. */

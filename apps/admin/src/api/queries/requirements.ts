@@ -1,5 +1,6 @@
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../client';
+import type { InstallRequirementsInput } from '../types';
 import { keys } from './keys';
 
 export const requirementsKeys = keys.requirements;
@@ -9,3 +10,12 @@ export const requirementsQuery = () =>
     queryKey: requirementsKeys.all,
     queryFn: async () => (await api.requirements()).packages,
   });
+
+/** Installs packages (for every profile, or one); the list is refreshed either way. */
+export function useInstallRequirements() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: InstallRequirementsInput) => api.installRequirements(input),
+    onSettled: () => qc.invalidateQueries({ queryKey: requirementsKeys.all }),
+  });
+}
