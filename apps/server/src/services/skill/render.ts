@@ -149,8 +149,12 @@ Scripts run in a fresh confined Python 3 process: no network unless the profile'
 private \`/tmp\` that vanishes after the run, limits on time (\`timeout\`, default
 ${input.defaultTimeoutSeconds} s, at most ${input.maxTimeoutSeconds} s), memory (for the run as a whole, child processes and
 \`/tmp\` included, where \`GET ${url}/health\` shows \`sandbox.accounting.active\`), processes and output. Installed packages
-(\`GET ${url}/requirements\`) are importable; a locked profile's key can install more with
+(\`GET ${url}/requirements\`: those with \`"scope": "shared"\`, and those your profile installed) are
+importable; a locked profile's key can install more **for its own scripts** with
 \`POST ${url}/requirements\` \`{"packages":["httpx","pandas==2.2.*"]}\`, a signed request (below).
+Another profile never sees them. A failed install (an unknown package, a build error, a package
+that leaves special files or exceeds the size quota, the time limit) answers 422 with pip's
+output in \`detail\` and changes nothing.
 
 ${fence}python
 import httpx
