@@ -66,6 +66,8 @@ beforeAll(async () => {
     'with open("/airlock/packages/huge.bin", "wb") as f:\n    f.truncate(200 << 20)',
   );
   buildSdist('sleepy-pkg', 'import time\ntime.sleep(1000)');
+  // Fails printing another profile's credential value: the answer is redacted.
+  buildSdist('leaky-pkg', 'print("leaked: req-egress-secret-b", flush=True)\nraise SystemExit(1)');
   index = createServer((req, res) => {
     requested.push(req.url ?? '');
     const all = readdirSync(files);
@@ -163,10 +165,14 @@ describe('package installs: egress, scopes, hostile input', () => {
     expect(await probe(b)).toEqual({ pkg: null, requests: 'system requests' });
   }, 120_000);
 
-  it('an unknown package is a 422 with pip`s message', async () => {
+  it('an unknown package is a 422 with pip`s message; the installer`s output is redacted', async () => {
     const r = await install(a, ['airlock-no-such-pkg']);
     expect(r.status).toBe(422);
     expect(String(r.json.detail)).toMatch(/No matching distribution found for airlock-no-such-pkg/);
+    const leaky = await install(a, ['leaky-pkg']);
+    expect(leaky.status).toBe(422);
+    expect(String(leaky.json.detail)).toContain('leaked: [REDACTED:REQ_B]');
+    expect(JSON.stringify(leaky.json)).not.toContain('req-egress-secret-b');
   }, 60_000);
 
   it.each([

@@ -33,7 +33,10 @@ function serially<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
-export type RequirementsDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'logger' | 'sandbox'>;
+export type RequirementsDeps = Pick<
+  AppDeps,
+  'db' | 'clock' | 'config' | 'logger' | 'sandbox' | 'executions'
+>;
 
 /** PyPI's index and the host its files come from: pip's sources when none is configured. */
 const PYPI = ['pypi.org:443', 'files.pythonhosted.org:443'];
@@ -154,14 +157,19 @@ export async function installRequirements(
       scope,
       reason: result.reason,
     });
-    const output =
+    // Bounded, and redacted like every output (an install must not become a way to print one).
+    const tail =
       result.output.length > MAX_OUTPUT_CHARS
         ? `…${result.output.slice(-MAX_OUTPUT_CHARS)}`
         : result.output;
-    throw new AppError(
-      'VALIDATION',
-      `Package installation failed (${result.reason}): ${result.error}\n${output}`.trim(),
-    );
+    const text = `Package installation failed (${result.reason}): ${result.error}\n${tail}`.trim();
+    let detail: string;
+    try {
+      detail = deps.executions.redactor().redactString(text).text;
+    } catch {
+      detail = `Package installation failed (${result.reason}); its output was withheld (redaction failed)`;
+    }
+    throw new AppError('VALIDATION', detail);
   }
   const now = deps.clock();
   const dir = scopeDir(deps.config, scope);
