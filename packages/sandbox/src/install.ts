@@ -130,8 +130,14 @@ export function listInstalled(packagesDir: string): InstalledPackage[] {
   if (!existsSync(packagesDir)) return [];
   const found: InstalledPackage[] = [];
   for (const entry of readdirSync(packagesDir)) {
-    if (!entry.endsWith('.dist-info')) continue;
-    const meta = readSmallFile(join(packagesDir, entry, 'METADATA'));
+    // Wheels leave `.dist-info/METADATA`; Debian's packages often `.egg-info/PKG-INFO`.
+    const file = entry.endsWith('.dist-info')
+      ? join(entry, 'METADATA')
+      : entry.endsWith('.egg-info')
+        ? join(entry, 'PKG-INFO')
+        : undefined;
+    if (file === undefined) continue;
+    const meta = readSmallFile(join(packagesDir, file));
     if (meta === undefined) continue;
     const header = meta.split(/\r?\n\r?\n/, 1)[0] ?? '';
     const field = (n: string) =>

@@ -2,6 +2,7 @@ import type {
   AdminCredential,
   AdminProfile,
   AdminProfileWithKey,
+  AdminRequirements,
   AdminStatus,
   AuditPage,
   CreateCredentialInput,
@@ -16,7 +17,6 @@ import type {
   ImportStrategy,
   InstallAnswer,
   InstallRequirementsInput,
-  Requirements,
   SessionInfo,
   SessionToken,
   Stats,
@@ -205,7 +205,7 @@ export const api = {
   stats: () => request<Stats>('GET', '/api/admin/stats'),
   audit: (limit: number, offset: number) =>
     request<AuditPage>('GET', `/api/admin/audit${query({ limit, offset })}`),
-  requirements: () => request<Requirements>('GET', '/api/admin/requirements'),
+  requirements: () => request<AdminRequirements>('GET', '/api/admin/requirements'),
   installRequirements: (input: InstallRequirementsInput) =>
     request<InstallAnswer>('POST', '/api/admin/requirements', input),
 

@@ -306,6 +306,19 @@ export interface Requirements {
   packages: InstalledPackage[];
 }
 
+/** The admin's view: also Debian's python3 packages and recent failed installs. */
+export interface AdminRequirements extends Requirements {
+  system: Array<{ name: string; version: string }>;
+  failures: Array<{
+    at: string;
+    actor_type: string;
+    packages: string[];
+    scope: string;
+    reason: string;
+    output: string;
+  }>;
+}
+
 /** An install's answer: what pip installed now, and the whole list. */
 export interface InstallAnswer extends Requirements {
   installed: Array<{ name: string; version: string }>;

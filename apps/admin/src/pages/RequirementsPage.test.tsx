@@ -12,6 +12,17 @@ afterEach(() => {
 
 const PROFILE = '0b4c2f4e-1111-4222-8333-944445555666';
 const listed = {
+  system: [{ name: 'requests', version: '2.28.1' }],
+  failures: [
+    {
+      at: '2026-12-01T11:30:00Z',
+      actor_type: 'profile',
+      packages: ['fifo-pkg'],
+      scope: PROFILE,
+      reason: 'rejected',
+      output: 'Package installation failed (rejected): install rejected: a FIFO at stall-here',
+    },
+  ],
   packages: [
     {
       name: 'httpx',
@@ -55,6 +66,10 @@ describe('requirements page', () => {
     renderPage();
     expect(await screen.findByText('every profile', { selector: 'td' })).toBeTruthy();
     expect(await screen.findByRole('link', { name: 'Billing agent' })).toBeTruthy();
+    // What scripts import without installs, and what failed, with its output.
+    expect(screen.getByText(/Debian’s python3 packages \(1\)/)).toBeTruthy();
+    expect(screen.getByText('requests 2.28.1')).toBeTruthy();
+    expect(screen.getByText(/install rejected: a FIFO at stall-here/)).toBeTruthy();
     await user.type(screen.getByLabelText(/Packages/), 'six==1.16.0 attrs');
     await user.selectOptions(screen.getByLabelText(/^For/), PROFILE);
     await user.click(screen.getByRole('button', { name: 'Install' }));
@@ -70,7 +85,7 @@ describe('requirements page', () => {
   it('a failed install shows pip`s output and says nothing changed', async () => {
     const user = userEvent.setup();
     fakeFetch({
-      'GET /api/admin/requirements': json(200, { packages: [] }),
+      'GET /api/admin/requirements': json(200, { packages: [], system: [], failures: [] }),
       'GET /api/admin/profiles': json(200, { profiles: [] }),
       'POST /api/admin/requirements': json(422, {
         detail: 'Package installation failed (rejected): install rejected: a FIFO at stall-here',

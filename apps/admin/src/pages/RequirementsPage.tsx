@@ -31,13 +31,13 @@ export function RequirementsPage() {
       <InstallForm profiles={(profiles.data ?? []).filter((p) => !p.revoked)} describe={describe} />
       {q.isPending ? <Loading what="packages" /> : null}
       {q.isError ? <ErrorMessage error={q.error} title="Could not list packages" /> : null}
-      {q.data?.length === 0 ? (
+      {q.data?.packages.length === 0 ? (
         <p className="empty">
           No extra packages. Scripts have Python’s standard library and Debian’s python3 packages
           until something is installed.
         </p>
       ) : null}
-      {q.data && q.data.length > 0 ? (
+      {q.data && q.data.packages.length > 0 ? (
         <table>
           <thead>
             <tr>
@@ -49,7 +49,7 @@ export function RequirementsPage() {
             </tr>
           </thead>
           <tbody>
-            {q.data.map((p) => (
+            {q.data.packages.map((p) => (
               <tr key={`${p.scope}/${p.name}`}>
                 <th scope="row" className="mono">
                   {p.name}
@@ -70,6 +70,30 @@ export function RequirementsPage() {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {q.data && q.data.failures.length > 0 ? (
+        <section className="card" aria-labelledby="failures">
+          <h2 id="failures">Recent failed installs</h2>
+          <ol className="exchanges">
+            {q.data.failures.map((f) => (
+              <li key={`${f.at}-${f.packages.join(',')}`}>
+                <p>
+                  <Time iso={f.at} /> · <span className="mono">{f.packages.join(' ')}</span> for{' '}
+                  {f.scope === SHARED ? 'every profile' : describe(f.scope)} · {f.reason}
+                </p>
+                <pre className="code">{f.output}</pre>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+      {q.data ? (
+        <details className="card">
+          <summary>
+            Debian’s python3 packages ({q.data.system.length}): every script imports these
+          </summary>
+          <p className="mono">{q.data.system.map((p) => `${p.name} ${p.version}`).join(' · ')}</p>
+        </details>
       ) : null}
     </>
   );

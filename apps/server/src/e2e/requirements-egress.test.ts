@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { signApiRequest, signV2 } from '@airlock/auth';
+import { processesOf } from '@airlock/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   lockedProfileOn,
@@ -191,6 +192,8 @@ describe('package installs: egress, scopes, hostile input', () => {
       const r = await pending;
       expect(r.status).toBe(422);
       expect(String(r.json.detail)).toMatch(why);
+      // No installer process is left (its uid is the last of the server's block).
+      expect(processesOf([server.uidBase + 127])).toEqual([]);
       // Nothing half-installed: no new generation, the profile imports what it did.
       const after = readdirSync(join(dataDir, 'package-generations')).filter(
         (g) => !g.includes('.staging-'),
@@ -259,5 +262,15 @@ describe('package installs: egress, scopes, hostile input', () => {
       pkg: 'installed through the egress proxy',
       requests: 'shadowed requests',
     });
+    // The admin's listing: Debian's packages too, and the failed installs with their output.
+    const listing = (await server.api('GET', '/api/admin/requirements', undefined, admin)).json;
+    expect(listing.system).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'requests' })]),
+    );
+    expect(listing.failures.map((f: { packages: string[] }) => f.packages[0])).toEqual(
+      expect.arrayContaining(['fifo-pkg', 'huge-pkg', 'sleepy-pkg', 'leaky-pkg']),
+    );
+    expect(JSON.stringify(listing.failures)).toContain('a FIFO at stall-here');
+    expect(JSON.stringify(listing)).not.toContain('req-egress-secret-b');
   }, 120_000);
 });

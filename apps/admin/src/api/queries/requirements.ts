@@ -8,7 +8,7 @@ export const requirementsKeys = keys.requirements;
 export const requirementsQuery = () =>
   queryOptions({
     queryKey: requirementsKeys.all,
-    queryFn: async () => (await api.requirements()).packages,
+    queryFn: () => api.requirements(),
   });
 
 /** Installs packages (for every profile, or one); the list is refreshed either way. */

@@ -4,7 +4,12 @@ import type { AppDeps } from '../../deps.js';
 import type { AdminEnv } from '../../http/admin-auth.js';
 import { validationHook } from '../../http/validation.js';
 import { getProfile } from '../../services/profiles/queries.js';
-import { installRequirements, listRequirements } from '../../services/requirements/install.js';
+import {
+  installRequirements,
+  listRequirements,
+  listSystemPackages,
+  recentFailures,
+} from '../../services/requirements/install.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
 
 const Requirement = z
@@ -23,7 +28,27 @@ const list = createRoute({
   tags: ['admin'],
   summary: 'Every installed requirement with its scope (shared, or the profile that asked)',
   responses: {
-    200: json(z.object({ packages: z.array(Requirement) }), 'Installed packages'),
+    200: json(
+      z.object({
+        packages: z.array(Requirement),
+        system: z
+          .array(z.object({ name: z.string(), version: z.string() }))
+          .openapi({ description: "Debian's python3 packages: importable by every script" }),
+        failures: z.array(
+          z.object({
+            at: z.string(),
+            actor_type: z.string(),
+            packages: z.array(z.string()),
+            scope: z.string(),
+            reason: z.string(),
+            output: z
+              .string()
+              .openapi({ description: 'The end of the installer output, redacted' }),
+          }),
+        ),
+      }),
+      'Installed packages, the system ones, and recent failed installs',
+    ),
     ...errorResponses(401),
   },
 });
@@ -56,7 +81,16 @@ const install = createRoute({
 
 export function adminRequirementRoutes(deps: AppDeps) {
   return new OpenAPIHono<AdminEnv>({ defaultHook: validationHook })
-    .openapi(list, (c) => c.json({ packages: listRequirements(deps) }, 200))
+    .openapi(list, (c) =>
+      c.json(
+        {
+          packages: listRequirements(deps),
+          system: listSystemPackages(),
+          failures: recentFailures(deps),
+        },
+        200,
+      ),
+    )
     .openapi(install, async (c) => {
       const { packages, scope = SHARED_SCOPE } = c.req.valid('json');
       // A profile scope must name an existing profile (404 otherwise).

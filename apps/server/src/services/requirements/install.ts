@@ -1,4 +1,4 @@
-import { type AirlockDb, requirements } from '@airlock/db';
+import { type AirlockDb, auditLog, requirements, SHARED_SCOPE } from '@airlock/db';
 import { type NetworkPolicy, parsePolicy } from '@airlock/egress';
 import {
   DEFAULT_TREE_LIMITS,
@@ -7,7 +7,7 @@ import {
   listInstalled,
   validatePackageSpecs,
 } from '@airlock/sandbox';
-import { asc } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
@@ -24,6 +24,40 @@ export function projectName(spec: string): string {
 
 /** Longest installer output returned in an error `detail`. */
 const MAX_OUTPUT_CHARS = 16_000;
+/** How much of it the audit record of a failure keeps. */
+const FAILURE_OUTPUT_CHARS = 2000;
+
+/** Debian's python3 packages (what scripts import without any install). */
+const SYSTEM_PACKAGES_DIR = '/usr/lib/python3/dist-packages';
+let systemPackages: ReturnType<typeof listInstalled> | undefined;
+
+/** Debian's python3 packages, read once (they change only with the image). */
+export function listSystemPackages(): ReturnType<typeof listInstalled> {
+  systemPackages ??= listInstalled(SYSTEM_PACKAGES_DIR);
+  return systemPackages;
+}
+
+/** The most recent failed installs, newest first, from the audit log. */
+export function recentFailures(deps: { db: AirlockDb }, limit = 20) {
+  return deps.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.action, 'requirements.install_failed'))
+    .orderBy(desc(auditLog.id))
+    .limit(limit)
+    .all()
+    .map((r) => {
+      const d = (r.detail ? JSON.parse(r.detail) : {}) as Record<string, unknown>;
+      return {
+        at: isoUtc(r.at),
+        actor_type: r.actorType,
+        packages: Array.isArray(d.packages) ? (d.packages as string[]) : [],
+        scope: typeof d.scope === 'string' ? d.scope : SHARED_SCOPE,
+        reason: typeof d.reason === 'string' ? d.reason : 'failed',
+        output: typeof d.output === 'string' ? d.output : '',
+      };
+    });
+}
 
 /** One install at a time: pip runs would fight over the same directory. */
 let chain: Promise<unknown> = Promise.resolve();
@@ -152,11 +186,6 @@ export async function installRequirements(
   if (invalid !== undefined) throw new AppError('VALIDATION', invalid);
   const result = await install(deps, packages, scope);
   if (!result.ok) {
-    recordAudit(deps, actor, 'requirements.install_failed', undefined, {
-      packages,
-      scope,
-      reason: result.reason,
-    });
     // Bounded, and redacted like every output (an install must not become a way to print one).
     const tail =
       result.output.length > MAX_OUTPUT_CHARS
@@ -169,6 +198,13 @@ export async function installRequirements(
     } catch {
       detail = `Package installation failed (${result.reason}); its output was withheld (redaction failed)`;
     }
+    // The admin's Requirements page lists recent failures with the end of their output.
+    recordAudit(deps, actor, 'requirements.install_failed', undefined, {
+      packages,
+      scope,
+      reason: result.reason,
+      output: detail.slice(-FAILURE_OUTPUT_CHARS),
+    });
     throw new AppError('VALIDATION', detail);
   }
   const now = deps.clock();
