@@ -9,6 +9,7 @@ import { exactJson } from '../../lib/exact-json.js';
 import { listExecutions } from '../../services/executions/list.js';
 import { getExecution, pendingExchange, TERMINAL } from '../../services/executions/queries.js';
 import { respondToExecution } from '../../services/executions/respond.js';
+import { waitUntilSettled } from '../../services/executions/settle.js';
 import { startExecution } from '../../services/executions/start.js';
 import { listItemView, pollView } from '../../services/executions/views.js';
 import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
@@ -52,6 +53,16 @@ export function agentExecutionRoutes(deps: AppDeps) {
     description:
       'Authorization: Bearer <key id>. `hash` = hex HMAC-SHA256 of the script under the key secret (v1), or of `AIRLOCK/2 EXECUTE\\ntimestamp\\nnonce\\nscript` with X-Airlock-Timestamp and X-Airlock-Nonce (v2, replay-protected; a v1 script may not start with AIRLOCK/). A retried v2 request (same nonce) returns the original execution with 200.',
     request: {
+      query: z.object({
+        wait: z.coerce
+          .number()
+          .min(0)
+          .max(3600)
+          .optional()
+          .openapi({
+            description: `Seconds (at most ${MAX_POLL_WAIT_SECONDS}): answer 200 with the poll body as soon as the execution is finished or awaiting_llm, else 202 when the wait ends`,
+          }),
+      }),
       body: jsonBody(
         z.object({
           script: z.string().min(1, 'Script must not be empty').max(1_000_000),
@@ -69,8 +80,11 @@ export function agentExecutionRoutes(deps: AppDeps) {
       ),
     },
     responses: {
-      202: json(Accepted, 'Accepted and queued'),
-      200: json(Accepted, 'A retried version-2 request: the original execution'),
+      202: json(Accepted, 'Accepted and queued (with ?wait=: not settled within the wait)'),
+      200: json(
+        z.union([Accepted, Poll]),
+        'With ?wait=: the poll body (finished or awaiting_llm). Without: a retried version-2 request, the original execution',
+      ),
       ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429),
     },
   });
@@ -146,8 +160,9 @@ export function agentExecutionRoutes(deps: AppDeps) {
   return app
     .openapi(
       execute,
-      (c) => {
+      async (c) => {
         const body = c.req.valid('json');
+        const wait = Math.min(c.req.valid('query').wait ?? 0, MAX_POLL_WAIT_SECONDS);
         const { row, created } = startExecution(deps, {
           authorization: c.req.header('authorization'),
           script: body.script,
@@ -157,10 +172,17 @@ export function agentExecutionRoutes(deps: AppDeps) {
           nonce: c.req.header('x-airlock-nonce'),
           clientIp: c.get('clientIp'),
         });
+        // One round trip for the common case: hold the answer until there is something to do.
+        if (wait > 0) {
+          const settled = await waitUntilSettled(deps, row.id, wait * 1000, c.req.raw.signal);
+          if (settled)
+            return exactJson(c, pollView(settled, pendingExchange(deps.db, row.id))) as never;
+        }
+        const now = wait > 0 ? getExecution(deps.db, row.id) : row;
         const accepted = {
           execution_id: row.id,
           poll_url: `${baseUrl(c, deps.config)}/executions/${row.id}`,
-          status: row.status,
+          status: now.status,
         };
         return created ? c.json(accepted, 202) : c.json(accepted, 200);
       },

@@ -128,7 +128,9 @@ Instance: **${url}**
 4. **Ask the user** to fill in the values and **lock** the profile in the admin UI (${url}/). Locking
    shows them the key \`ark_<key id>:<secret>\` once; they give it to you. Keep the secret out of
    prompts and logs: you only need it to sign.
-5. **Run code:** \`POST ${url}/execute\` (below), then poll \`GET ${url}/executions/{id}?wait=30\`.
+5. **Run code:** \`POST ${url}/execute?wait=30\` (below): one request answers \`200\` with the
+   finished result (or the LLM pause) when it comes within the wait, else \`202\`; then poll
+   \`GET ${url}/executions/{id}?wait=30\`.
 6. **Answer LLM pauses:** when a poll says \`awaiting_llm\`, answer with
    \`POST ${url}/executions/{id}/respond\` \`{"response":"..."}\`.
 
