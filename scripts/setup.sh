@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 
 # System packages Airlock needs at run time (the sandbox and the Python libraries scripts use)
 # and at test time. Installed only when something is missing.
-APT_PACKAGES=(bubblewrap passt python3 python3-venv python3-pip python3-httpx python3-requests
-  python3-seccomp python3-yaml ca-certificates g++ make curl openssl jq)
+# util-linux: setpriv and unshare (every launcher); iproute2: the network namespace the egress
+# tests create; python3-setuptools/-wheel: offline builds of the test suites' source packages.
+APT_PACKAGES=(bubblewrap passt python3 python3-venv python3-pip python3-setuptools python3-wheel
+  python3-httpx python3-requests python3-seccomp python3-yaml util-linux iproute2
+  ca-certificates g++ make curl openssl jq)
 # Chromium drives the admin UI's browser tests (never downloaded by playwright).
 if [ "${AIRLOCK_SETUP_NO_BROWSER:-}" != 1 ]; then APT_PACKAGES+=(chromium); fi
 
@@ -24,7 +27,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Network mode `full` (package installs) runs pasta as an unprivileged uid, which opens
+# The sandbox's network mode `full` (an API mode the probe suite tests; the server itself uses
+# only `none` and `egress`) runs pasta as an unprivileged uid, which opens
 # /dev/net/tun inside its own namespace: the device must be usable by other users, as udev's
 # default rule (0666) makes it. Some VM images leave it 0600.
 if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then

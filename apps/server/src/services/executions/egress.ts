@@ -8,17 +8,14 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
+  type CompiledPolicy,
   type ConnectionRecord,
   compilePolicy,
   createEgressSession,
   type NetworkPolicy,
-  parseEntry,
 } from '@airlock/egress';
 import type { NetworkPolicy as SandboxNetwork } from '@airlock/sandbox';
 import type { Config } from '../../config.js';
-
-/** A connection attempt as stored with the execution (its texts redacted). */
-export type NetworkRecord = ConnectionRecord;
 
 export interface RunEgress {
   /** What the sandbox is told: `none`, or `egress` with the socket. */
@@ -35,13 +32,11 @@ export interface RunEgress {
  * The names a script's resolver may answer (synthetic addresses; the proxy still decides):
  * every name for `open`, the name and wildcard entries of an allowlist.
  */
-export function policyNames(policy: NetworkPolicy): string[] {
+export function policyNames(policy: CompiledPolicy): string[] {
   if (policy.mode === 'open') return ['*'];
-  return policy.allow
-    .map(parseEntry)
-    .flatMap((e) =>
-      e.kind === 'name' ? [e.name] : e.kind === 'wildcard' ? [`*.${e.suffix}`] : [],
-    );
+  return policy.entries.flatMap((e) =>
+    e.kind === 'name' ? [e.name] : e.kind === 'wildcard' ? [`*.${e.suffix}`] : [],
+  );
 }
 
 const NONE: RunEgress = {
@@ -65,8 +60,9 @@ export async function openRunEgress(
   mkdirSync(config.egressDir, { recursive: true, mode: 0o711 });
   chmodSync(config.egressDir, 0o711);
   const path = join(config.egressDir, `${randomBytes(16).toString('hex')}.sock`);
+  const compiled = compilePolicy(policy);
   const session = createEgressSession({
-    policy: compilePolicy(policy),
+    policy: compiled,
     ownPorts: [config.port],
     limits: config.egress,
     ...(options.namesMayBePrivate ? { namesMayBePrivate: true } : {}),
@@ -79,7 +75,7 @@ export async function openRunEgress(
   // Any uid may connect: the path is random and the directory unlistable; the policy decides.
   chmodSync(path, 0o666);
   return {
-    network: { mode: 'egress', socket: path, names: policyNames(policy) },
+    network: { mode: 'egress', socket: path, names: policyNames(compiled) },
     records: () => session.records(),
     dropped: () => session.dropped(),
     close: async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
-import { type ConnectionRecord, NO_NETWORK } from '@airlock/egress';
+import type { ConnectionRecord } from '@airlock/egress';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
@@ -14,7 +14,7 @@ import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
 import { importDirs } from '../requirements/scopes.js';
-import { type NetworkRecord, openRunEgress, type RunEgress } from './egress.js';
+import { openRunEgress, type RunEgress } from './egress.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { HistoryRetention, type HistoryUsage, historyBytesSql } from './retention.js';
@@ -69,8 +69,11 @@ interface Outcome {
   executionTimeMs: number | null;
   counts: Record<string, number>;
   /** The run's connection attempts through the egress proxy, redacted (null: no network). */
-  network: NetworkRecord[] | null;
+  network: ConnectionRecord[] | null;
 }
+
+const PROFILE_GONE =
+  'refused: the profile key changed or the profile was deleted before the run started';
 
 export const INTERRUPTED = 'interrupted: server restarted before the execution finished';
 export const SHUT_DOWN = 'interrupted: the server shut down before the execution finished';
@@ -321,15 +324,15 @@ export class ExecutionEngine {
     let settings: Record<string, string>;
     let egress: RunEgress;
     try {
-      const refusal = this.#profileRefusal(row);
-      if (refusal) {
-        this.#finish(id, { ...emptyOutcome(), status: 'error', error: refusal });
+      const profile = db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
+      const refusal = profile ? this.#profileRefusal(row, profile) : PROFILE_GONE;
+      if (refusal !== null || !profile) {
+        this.#finish(id, { ...emptyOutcome(), status: 'error', error: refusal ?? PROFILE_GONE });
         return;
       }
       redactor = this.redactor();
       settings = settingsFor(this.#deps, row.profileId);
-      const profile = db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
-      egress = await openRunEgress(config, profile ? profileNetwork(profile) : NO_NETWORK);
+      egress = await openRunEgress(config, profileNetwork(profile));
     } catch (err) {
       logger.error('execution setup failed', { execution_id: id, error: String(err) });
       this.#finish(id, {
@@ -411,10 +414,8 @@ export class ExecutionEngine {
   }
 
   /** Why a queued execution must not run after all (its profile changed meanwhile). */
-  #profileRefusal(row: ExecutionRow): string | null {
-    const p = this.#deps.db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
-    if (!p || p.keyId !== row.keyId)
-      return 'refused: the profile key changed or the profile was deleted before the run started';
+  #profileRefusal(row: ExecutionRow, p: typeof profiles.$inferSelect): string | null {
+    if (p.keyId !== row.keyId) return PROFILE_GONE;
     if (p.revoked) return 'refused: the profile was revoked before the run started';
     if (isExpired(p, this.#deps.clock()))
       return 'refused: the profile expired before the run started';
@@ -571,7 +572,7 @@ function emptyOutcome(): Outcome {
  * reasons quoting them) pass the redactor like every other output. Fails closed: a record that
  * cannot be redacted is withheld.
  */
-function redactRecords(redactor: Redactor, records: ConnectionRecord[]): NetworkRecord[] {
+function redactRecords(redactor: Redactor, records: ConnectionRecord[]): ConnectionRecord[] {
   return records.map((r) => {
     try {
       return {

@@ -1,6 +1,6 @@
+import type { ConnectionRecord } from '@airlock/egress';
 import { RawJson } from '../../lib/exact-json.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
-import type { NetworkRecord } from './egress.js';
 import { type ExecutionRow, type LlmExchangeRow, TERMINAL } from './queries.js';
 
 /** The stored result text, written as it is (exact numbers): serialize with `stringifyExact`. */
@@ -39,10 +39,10 @@ export function pollView(row: ExecutionRow, pending: LlmExchangeRow | undefined)
 }
 
 /** The stored connection log (redacted when stored); none for runs without network. */
-function networkLog(row: ExecutionRow): NetworkRecord[] {
+function networkLog(row: ExecutionRow): ConnectionRecord[] {
   if (row.networkLog === null) return [];
   try {
-    return JSON.parse(row.networkLog) as NetworkRecord[];
+    return JSON.parse(row.networkLog) as ConnectionRecord[];
   } catch {
     return [];
   }

@@ -5,15 +5,18 @@ import {
   type InstallResult,
   installPackages,
   listInstalled,
+  type Sandbox,
   validatePackageSpecs,
 } from '@airlock/sandbox';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import type { Clock } from '../../lib/time.js';
 import { isoUtc } from '../../lib/time.js';
+import type { Logger } from '../../logger.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { openRunEgress } from '../executions/egress.js';
+import type { ExecutionEngine } from '../executions/engine.js';
 import { installInScope, scopeDir } from './scopes.js';
 
 /** PEP 503 normalised project name of a requirement spec (`Foo_Bar[x]>=1` → `foo-bar`). */
@@ -67,10 +70,15 @@ function serially<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
-export type RequirementsDeps = Pick<
-  AppDeps,
-  'db' | 'clock' | 'config' | 'logger' | 'sandbox' | 'executions'
->;
+/** What installs need: the database, the configuration, the proven backend, the redactor. */
+export interface RequirementsDeps {
+  db: AirlockDb;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  sandbox: Pick<Sandbox, 'backend'>;
+  executions: Pick<ExecutionEngine, 'redactor'>;
+}
 
 /** PyPI's index and the host its files come from: pip's sources when none is configured. */
 const PYPI = ['pypi.org:443', 'files.pythonhosted.org:443'];
@@ -115,40 +123,38 @@ async function installInto(
   dir: string,
 ): Promise<InstallResult> {
   const { config } = deps;
-  {
-    // The installer's one way out, as a script's: the egress proxy, allowing only the sources.
-    const sources = packageSourcesPolicy(config);
-    const egress = sources
-      ? await openRunEgress({ ...config, egress: INSTALLER_EGRESS }, sources, {
-          // The operator configured these hosts: an index on a private network is fine.
-          namesMayBePrivate: true,
-        })
-      : undefined;
-    try {
-      const result = await installPackages({
-        packagesDir: dir,
-        packages,
-        ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
-        ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
-        ...(config.pipNoIndex ? { noIndex: true } : {}),
-        ...(config.pipNoBuildIsolation ? { noBuildIsolation: true } : {}),
-        treeLimits: { ...DEFAULT_TREE_LIMITS, maxBytes: config.packagesMaxBytes },
-        ...(egress ? { network: egress.network } : { network: { mode: 'none' as const } }),
-        // The backend the server's self-check proved (auto may have passed over a broken one).
-        backend: deps.sandbox.backend === 'unconfined-dev' ? 'auto' : deps.sandbox.backend,
-        python: config.python,
-        installerUid: config.installerUid,
-        timeoutMs: config.pipTimeoutMs,
+  // The installer's one way out, as a script's: the egress proxy, allowing only the sources.
+  const sources = packageSourcesPolicy(config);
+  const egress = sources
+    ? await openRunEgress({ ...config, egress: INSTALLER_EGRESS }, sources, {
+        // The operator configured these hosts: an index on a private network is fine.
+        namesMayBePrivate: true,
+      })
+    : undefined;
+  try {
+    const result = await installPackages({
+      packagesDir: dir,
+      packages,
+      ...(config.pipIndexUrl ? { indexUrl: config.pipIndexUrl } : {}),
+      ...(config.pipFindLinks ? { findLinks: config.pipFindLinks } : {}),
+      ...(config.pipNoIndex ? { noIndex: true } : {}),
+      ...(config.pipNoBuildIsolation ? { noBuildIsolation: true } : {}),
+      treeLimits: { ...DEFAULT_TREE_LIMITS, maxBytes: config.packagesMaxBytes },
+      ...(egress ? { network: egress.network } : { network: { mode: 'none' as const } }),
+      // The backend the server's self-check proved (auto may have passed over a broken one).
+      backend: deps.sandbox.backend === 'unconfined-dev' ? 'auto' : deps.sandbox.backend,
+      python: config.python,
+      installerUid: config.installerUid,
+      timeoutMs: config.pipTimeoutMs,
+    });
+    const denied = egress?.records().filter((r) => r.verdict === 'denied') ?? [];
+    if (denied.length > 0)
+      deps.logger.warn('the package installer was refused connections', {
+        hosts: [...new Set(denied.map((r) => `${r.host}:${r.port}`))].slice(0, 10),
       });
-      const denied = egress?.records().filter((r) => r.verdict === 'denied') ?? [];
-      if (denied.length > 0)
-        deps.logger.warn('the package installer was refused connections', {
-          hosts: [...new Set(denied.map((r) => `${r.host}:${r.port}`))].slice(0, 10),
-        });
-      return result;
-    } finally {
-      await egress?.close();
-    }
+    return result;
+  } finally {
+    await egress?.close();
   }
 }
 
@@ -172,9 +178,10 @@ export function listRequirements(deps: { db: AirlockDb }) {
 }
 
 /**
- * `POST /requirements`: installs packages for every script, confined (the sandbox package runs
- * pip as an unprivileged uid with only the packages directory writable). Specs are validated
- * before anything runs; a failed install answers with the installer's output.
+ * Installs packages into a scope (`shared`, or the profile whose scripts alone import them),
+ * confined (pip runs as an unprivileged uid with only the new generation writable). Specs are
+ * validated before anything runs; a failed install answers with the installer's output,
+ * redacted, and changes nothing.
  */
 export async function installRequirements(
   deps: RequirementsDeps,
@@ -186,15 +193,15 @@ export async function installRequirements(
   if (invalid !== undefined) throw new AppError('VALIDATION', invalid);
   const result = await install(deps, packages, scope);
   if (!result.ok) {
-    // Bounded, and redacted like every output (an install must not become a way to print one).
-    const tail =
-      result.output.length > MAX_OUTPUT_CHARS
-        ? `…${result.output.slice(-MAX_OUTPUT_CHARS)}`
-        : result.output;
-    const text = `Package installation failed (${result.reason}): ${result.error}\n${tail}`.trim();
+    // Redacted like every output (an install must not become a way to print one), then
+    // bounded: cutting first could leave the end of a secret whole but its start cut away.
     let detail: string;
     try {
-      detail = deps.executions.redactor().redactString(text).text;
+      const text = deps.executions
+        .redactor()
+        .redactString(`${result.error}\n${result.output}`.trim()).text;
+      const tail = text.length > MAX_OUTPUT_CHARS ? `…${text.slice(-MAX_OUTPUT_CHARS)}` : text;
+      detail = `Package installation failed (${result.reason}): ${tail}`;
     } catch {
       detail = `Package installation failed (${result.reason}); its output was withheld (redaction failed)`;
     }

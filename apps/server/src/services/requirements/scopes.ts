@@ -19,15 +19,17 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { SHARED_SCOPE } from '@airlock/db';
 import type { InstallResult } from '@airlock/sandbox';
 import type { Config } from '../../config.js';
 
-export { SHARED_SCOPE };
-
-/** Unreferenced generations older than this are removed (a run may still use one). */
+/**
+ * A generation no scope names any more is removed this long after it was replaced (its mtime is
+ * set then): a run started before the swap may still use it.
+ */
 const GENERATION_GRACE_MS = 24 * 3_600_000;
 
 type Dirs = Pick<Config, 'packagesDir' | 'dataDir'>;
@@ -51,16 +53,43 @@ export function importDirs(c: Dirs, profileId: string): string[] {
   return [own, c.packagesDir].filter((d) => existsSync(d));
 }
 
-/**
- * At startup: every scope a link to a generation (a packages directory from before scopes
- * becomes the shared scope's first generation), and old unreferenced generations removed.
- */
-export function prepareScopes(c: Dirs): void {
+/** The directories of scopes and generations, readable by the scripts' uids. */
+function ensureScopeDirs(c: Dirs): void {
   // The umask (077) trims mkdir's mode: scripts' uids must reach and read every generation.
   for (const d of [generationsDir(c), profilesDir(c)]) {
     mkdirSync(d, { recursive: true, mode: 0o755 });
     chmodSync(d, 0o755);
   }
+}
+
+/**
+ * Removes generations no scope links to any more, once older than the grace period (a run
+ * started before a swap may still use the previous one), and leftover staging copies.
+ */
+function sweepGenerations(c: Dirs, staging: boolean): void {
+  const live = new Set<string>();
+  const links = [c.packagesDir, ...readdirSync(profilesDir(c)).map((e) => join(profilesDir(c), e))];
+  for (const link of links)
+    if (existsSync(link) && lstatSync(link).isSymbolicLink()) live.add(readlinkSync(link));
+  const now = Date.now();
+  for (const g of readdirSync(generationsDir(c))) {
+    const path = join(generationsDir(c), g);
+    if (live.has(path)) continue;
+    const isStaging = g.includes('.staging-');
+    if (
+      (isStaging && staging) ||
+      (!isStaging && now - lstatSync(path).mtimeMs > GENERATION_GRACE_MS)
+    )
+      rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * At startup: every scope a link to a generation (a packages directory from before scopes
+ * becomes the shared scope's first generation), and old unreferenced generations removed.
+ */
+export function prepareScopes(c: Dirs): void {
+  ensureScopeDirs(c);
   if (!existsSync(c.packagesDir) || !lstatSync(c.packagesDir).isSymbolicLink()) {
     const first = join(generationsDir(c), `shared-${randomBytes(6).toString('hex')}`);
     if (existsSync(c.packagesDir)) renameSync(c.packagesDir, first);
@@ -68,18 +97,8 @@ export function prepareScopes(c: Dirs): void {
     chmodSync(first, 0o755);
     symlinkSync(first, c.packagesDir);
   }
-  const live = new Set<string>([readlinkSync(c.packagesDir)]);
-  for (const e of readdirSync(profilesDir(c))) {
-    const link = join(profilesDir(c), e);
-    if (lstatSync(link).isSymbolicLink()) live.add(readlinkSync(link));
-  }
-  const now = Date.now();
-  for (const g of readdirSync(generationsDir(c))) {
-    const path = join(generationsDir(c), g);
-    if (live.has(path)) continue;
-    if (now - lstatSync(path).mtimeMs > GENERATION_GRACE_MS || g.includes('.staging-'))
-      rmSync(path, { recursive: true, force: true });
-  }
+  // No install runs yet: a staging copy is what a crash left.
+  sweepGenerations(c, true);
 }
 
 /**
@@ -94,10 +113,7 @@ export async function installInScope(
   const link = scopeLink(c, scope);
   const name = `${scope === SHARED_SCOPE ? 'shared' : scope}-${randomBytes(6).toString('hex')}`;
   const next = join(generationsDir(c), `${name}.staging-`);
-  for (const d of [generationsDir(c), profilesDir(c)]) {
-    mkdirSync(d, { recursive: true, mode: 0o755 });
-    chmodSync(d, 0o755);
-  }
+  ensureScopeDirs(c);
   const current = existsSync(link) ? readlinkSync(link) : undefined;
   try {
     if (current !== undefined && existsSync(current) && statSync(current).isDirectory()) {
@@ -115,6 +131,10 @@ export async function installInScope(
     const tmpLink = `${link}.${randomBytes(6).toString('hex')}.new`;
     symlinkSync(final, tmpLink);
     renameSync(tmpLink, link); // the swap: atomic
+    // The replaced generation's time says since when no scope names it: runs started before
+    // the swap keep it for the grace period. Older ones go now (installs run one at a time).
+    if (current !== undefined && existsSync(current)) utimesSync(current, new Date(), new Date());
+    sweepGenerations(c, false);
     return result;
   } catch (e) {
     rmSync(next, { recursive: true, force: true });
@@ -126,13 +146,4 @@ export async function installInScope(
 export function scopeDir(c: Dirs, scope: string): string | undefined {
   const link = scopeLink(c, scope);
   return existsSync(link) ? readlinkSync(link) : undefined;
-}
-
-/** The scopes that exist on disk (`shared` and profiles with installs). */
-export function scopesOnDisk(c: Dirs): string[] {
-  const dir = profilesDir(c);
-  return [
-    SHARED_SCOPE,
-    ...(existsSync(dir) ? readdirSync(dir).filter((e) => /^[0-9a-f-]{36}$/.test(basename(e))) : []),
-  ];
 }
