@@ -1,5 +1,22 @@
 export { isPublicAddress, notPublicReason } from './addresses.js';
 export {
+  type BrokeredCredential,
+  brokerEntries,
+  brokerHostsRefusal,
+  MAX_BROKER_HOSTS,
+  makePlaceholder,
+  parseBrokerHosts,
+} from './broker.js';
+export {
+  type CertificateAuthorityInfo,
+  type CertificateAuthorityPem,
+  createCertificateAuthority,
+  describeCertificateAuthority,
+  type Issuer,
+  loadIssuer,
+} from './ca.js';
+export type { BrokerOptions, ByteScrubber, RequestRecord } from './intercept.js';
+export {
   type Admission,
   admit,
   type CompiledPolicy,

@@ -5,13 +5,16 @@
  * decided by the profile's policy, names are resolved here (never in the sandbox), name entries
  * reach only public addresses, Airlock's own ports on this host are never reachable, and every
  * attempt is recorded with its verdict, the address used and the bytes each way. Nothing here
- * reads inside TLS.
+ * reads inside TLS, except on connections to a host a brokered credential is bound to: those
+ * are read as HTTP by `intercept.ts`, which puts the values in.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { notPublicReason } from './addresses.js';
+import { boundTo, PlaceholderScanner } from './broker.js';
+import { type BrokerOptions, interceptConnection, type RequestRecord } from './intercept.js';
 import { admit, type CompiledPolicy } from './policy.js';
 
 /** Bounds of one run's network use. */
@@ -47,6 +50,10 @@ export interface ConnectionRecord {
   /** Milliseconds since the session started. */
   startedMs: number;
   durationMs: number;
+  /** Set on a connection to a brokered host: its requests, with the credentials put in. */
+  brokered?: { requests: RequestRecord[]; droppedRequests: number };
+  /** Brokered credentials whose placeholder was seen going to a host they are not bound to. */
+  placeholders?: string[];
 }
 
 export interface EgressOptions {
@@ -61,6 +68,8 @@ export interface EgressOptions {
    * the operator configured (a package index on a private network), never for a profile.
    */
   namesMayBePrivate?: boolean;
+  /** Brokered credentials of the run, and what intercepting their hosts needs. */
+  broker?: BrokerOptions;
 }
 
 /** The proxy of one run. */
@@ -278,6 +287,7 @@ export function createEgressSession(options: EgressOptions): EgressSession {
     }
     record.verdict = 'allowed';
     record.address = upstream.remoteAddress ?? where.addresses[0];
+    const address = record.address as string;
     const cut = (why: string) => {
       record.reason ??= why;
       upstream.destroy();
@@ -288,10 +298,49 @@ export function createEgressSession(options: EgressOptions): EgressSession {
       bytes += n;
       if (bytes > limits.bytes) cut(`more than ${limits.bytes} bytes in this run`);
     };
+    client.on('close', () => {
+      record.durationMs = Math.round(performance.now() - started - record.startedMs);
+    });
+    const broker = options.broker;
+    const bound = broker ? boundTo(broker.credentials, target.host, target.port) : [];
+    if (broker && bound.length > 0) {
+      const brokered = { requests: [] as RequestRecord[], droppedRequests: 0 };
+      record.brokered = brokered;
+      upstream.on('error', () => {});
+      if (target.kind === 'connect') client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      const prefix = target.kind === 'http' ? Buffer.concat([target.head, rest]) : rest;
+      if (rest.length > 0) count(rest.length, 'bytesUp');
+      interceptConnection(
+        client,
+        prefix,
+        {
+          host: target.host,
+          port: target.port,
+          bound,
+          first: upstream,
+          reconnect: () => {
+            const s = tcpConnect({ host: address, port: target.port });
+            s.setTimeout(limits.connectTimeoutMs, () => s.destroy(new Error('timed out')));
+            s.once('connect', () => s.setTimeout(0));
+            return s;
+          },
+          onBytes: count,
+          requests: brokered.requests,
+          onDroppedRequest: () => brokered.droppedRequests++,
+          onFailure: (why) => {
+            record.reason ??= why;
+          },
+        },
+        broker,
+      ).catch(() => client.destroy());
+      return;
+    }
+    const scanner = broker ? new PlaceholderScanner(broker.credentials) : undefined;
     // Each direction waits for the other end to drain: nothing piles up in the server.
     const relay = (from: Duplex, to: Duplex, dir: 'bytesUp' | 'bytesDown') =>
       from.on('data', (c: Buffer) => {
         count(c.length, dir);
+        if (dir === 'bytesUp') scanner?.write(c);
         if (to.destroyed) return;
         if (!to.write(c)) {
           from.pause();
@@ -302,6 +351,7 @@ export function createEgressSession(options: EgressOptions): EgressSession {
     relay(client, upstream, 'bytesUp');
     const done = () => {
       record.durationMs = Math.round(performance.now() - started - record.startedMs);
+      if (scanner && scanner.found.size > 0) record.placeholders = [...scanner.found].sort();
       upstream.destroy();
       client.destroy();
     };
@@ -309,7 +359,10 @@ export function createEgressSession(options: EgressOptions): EgressSession {
     client.on('close', done);
     upstream.on('error', () => {});
     if (target.kind === 'connect') client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-    else upstream.write(target.head);
+    else {
+      scanner?.write(target.head);
+      upstream.write(target.head);
+    }
     if (rest.length > 0) client.emit('data', rest);
   };
 
