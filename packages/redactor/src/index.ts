@@ -2,6 +2,7 @@ export { RedactionError, RedactorConfigError } from './errors.js';
 export type { JsonRefusal, RedactJsonOptions } from './json.js';
 export { DEFAULT_MAX_JSON_DEPTH } from './json.js';
 export type {
+  ByteRedactionStream,
   RedactedJson,
   RedactedText,
   RedactionCounts,

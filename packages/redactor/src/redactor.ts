@@ -98,6 +98,18 @@ export interface RedactionStream {
   end(options?: StreamEndOptions): StreamResult;
 }
 
+/**
+ * Bytes in, bytes out: masked ranges become markers, every other byte is kept as it was (binary
+ * data stays intact; nothing is decoded). For data passed on rather than shown: an HTTP response
+ * on its way into a sandbox.
+ */
+export interface ByteRedactionStream {
+  /** Feeds bytes; returns the bytes released so far (often fewer: a possible match is held). */
+  write(chunk: Uint8Array): Buffer;
+  /** Releases the held-back tail. */
+  end(): Buffer;
+}
+
 export interface Redactor {
   /**
    * Length in bytes of the longest pattern. It depends on the secrets: never let anything a
@@ -120,6 +132,8 @@ export interface Redactor {
   redactJsonText(text: string, options?: RedactJsonOptions): RedactedJson;
   /** A stream for output that arrives in chunks. */
   createStream(options?: StreamOptions): RedactionStream;
+  /** A byte-preserving stream (see {@link ByteRedactionStream}). */
+  createByteStream(): ByteRedactionStream;
   /**
    * Captured output in one call: redacts, then applies the cap. `text` is the whole result.
    * Pass `inputTruncated` when the capture stopped at its limit (`cap` + a fixed margin).
@@ -413,6 +427,25 @@ class CompiledRedactor implements Redactor {
     const cap = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     if (!(cap >= 0)) throw new RedactorConfigError('createStream: maxOutputBytes must be ≥ 0');
     return new Stream(this.compiled, cap);
+  }
+
+  createByteStream(): ByteRedactionStream {
+    const session = new Session(this.compiled);
+    const join = (pieces: readonly Piece[]) => Buffer.concat(pieces.map((p) => p.bytes));
+    let failed = false;
+    const guard = (what: string, fn: () => Buffer) => {
+      if (failed) throw new RedactionError('redactor: byte stream failed earlier; output withheld');
+      try {
+        return failClosed(`byte stream ${what}`, fn);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    };
+    return {
+      write: (chunk) => guard('write', () => join(session.write(toBytes(chunk)))),
+      end: () => guard('end', () => join(session.end(false).pieces)),
+    };
   }
 
   redactOutput(

@@ -199,3 +199,29 @@ describe('createStream', () => {
     expect(() => r.redactOutput(5 as unknown as string)).toThrow(RedactionError);
   });
 });
+
+describe('createByteStream', () => {
+  it('masks across chunk boundaries and keeps every other byte as it was (binary too)', () => {
+    const r = createRedactor([TOKEN]);
+    const binary = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80]);
+    const input = Buffer.concat([
+      binary,
+      Buffer.from(` ${TOKEN.value} `),
+      Buffer.from(Buffer.from(TOKEN.value).toString('base64')),
+      binary,
+    ]);
+    for (let cut = 0; cut <= input.length; cut++) {
+      const s = r.createByteStream();
+      const out = Buffer.concat([
+        s.write(input.subarray(0, cut)),
+        s.write(input.subarray(cut)),
+        s.end(),
+      ]);
+      expect(out.subarray(0, 5)).toEqual(binary);
+      expect(out.subarray(-5)).toEqual(binary);
+      expect(out.includes(Buffer.from(TOKEN.value))).toBe(false);
+      expect(out.toString('latin1')).toContain('[REDACTED:TOKEN]');
+      expect(out.includes(Buffer.from(Buffer.from(TOKEN.value).toString('base64')))).toBe(false);
+    }
+  });
+});
