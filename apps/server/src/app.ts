@@ -11,6 +11,7 @@ import { jsonGuard } from './http/json-guard.js';
 import { validationHook } from './http/validation.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminCredentialRoutes } from './routes/admin/credentials.js';
+import { adminEgressCaRoutes } from './routes/admin/egress-ca.js';
 import { adminExecutionRoutes } from './routes/admin/executions.js';
 import { adminProfileRoutes } from './routes/admin/profiles.js';
 import { adminRequirementRoutes } from './routes/admin/requirements.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
   const admin = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook });
   admin.route('/', adminSessionRoutes(deps));
   admin.route('/', adminCredentialRoutes(deps));
+  admin.route('/', adminEgressCaRoutes(deps));
   admin.route('/', adminProfileRoutes(deps));
   admin.route('/', adminAuditRoutes(deps));
   admin.route('/', adminRequirementRoutes(deps));

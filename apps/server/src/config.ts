@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normaliseName } from '@airlock/egress';
 import { z } from 'zod';
 
 /** `apps/admin/dist`, from `apps/server/src` or `apps/server/dist` alike. */
@@ -56,6 +58,26 @@ const envSchema = z.object({
   AIRLOCK_EGRESS_MAX_CONNECTIONS: intFrom(1, 100_000, 256),
   AIRLOCK_EGRESS_MAX_MB: intFrom(1, 1024 * 1024, 64),
   AIRLOCK_EGRESS_MAX_OPEN: intFrom(1, 10_000, 16),
+  AIRLOCK_EGRESS_CA_FILE: z.string().min(1).optional(),
+  AIRLOCK_EGRESS_RESOLVE: z
+    .string()
+    .transform((text, ctx) => {
+      const out: Record<string, string[]> = {};
+      for (const item of text.split(',')) {
+        const [rawName, address] = item.trim().split('=');
+        const name = normaliseName(rawName ?? '');
+        if (name === undefined || address === undefined || isIP(address) === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not name=address (a DNS name, an IPv4 or IPv6 address)`,
+          });
+          return z.NEVER;
+        }
+        out[name] = [...(out[name] ?? []), address];
+      }
+      return out;
+    })
+    .optional(),
   AIRLOCK_HISTORY_MAX_MB: intFrom(1, 1024 * 1024, 256),
   AIRLOCK_HISTORY_DAYS: intFrom(0, 36_500, 30),
   AIRLOCK_PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -79,6 +101,16 @@ export interface Config {
   egressDir: string;
   /** Per run: connection attempts, bytes both ways, connections open at once. */
   egress: { connections: number; bytes: number; concurrent: number };
+  /**
+   * Extra root certificates (a PEM file) trusted, besides Node's bundled roots, when the proxy
+   * verifies the upstream of a brokered host (an internal CA). Undefined: the bundled roots.
+   */
+  egressCaFile: string | undefined;
+  /**
+   * Names the egress proxy answers itself (`name=address,...`), before DNS: the operator's own
+   * names. The answers obey the same rules as DNS answers (names reach public addresses only).
+   */
+  egressResolve: Record<string, string[]>;
   port: number;
   host: string;
   /** Base URL for `poll_url` and `/skill.md`; when absent, taken from each request. */
@@ -178,6 +210,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       bytes: e.AIRLOCK_EGRESS_MAX_MB * 1024 * 1024,
       concurrent: e.AIRLOCK_EGRESS_MAX_OPEN,
     },
+    egressCaFile:
+      e.AIRLOCK_EGRESS_CA_FILE === undefined ? undefined : resolve(e.AIRLOCK_EGRESS_CA_FILE),
+    egressResolve: e.AIRLOCK_EGRESS_RESOLVE ?? {},
     port: e.AIRLOCK_PORT ?? e.PORT ?? 9090,
     host: e.AIRLOCK_HOST,
     publicUrl: e.AIRLOCK_PUBLIC_URL,

@@ -7,6 +7,7 @@ import type { AttemptLimiter } from './lib/attempt-limiter.js';
 import type { Clock } from './lib/time.js';
 import type { Logger } from './logger.js';
 import type { SetupCodeHolder } from './services/admin/setup-code.js';
+import type { InstanceCa } from './services/egress-ca.js';
 import type { ExecutionEngine } from './services/executions/engine.js';
 
 /**
@@ -29,6 +30,8 @@ export interface AppDeps {
   sandboxHealth: { get(): Promise<SandboxHealth> };
   /** The queue and the runs in progress. */
   executions: ExecutionEngine;
+  /** The CA of brokered credentials (the proxy intercepts their hosts' TLS with it). */
+  instanceCa: InstanceCa;
   /** scrypt parameters for new admin password hashes (tests use cheaper ones). */
   passwordParams?: ScryptParams;
   /** Built admin UI (`apps/admin/dist`); absent → `/` says the UI is not built. */

@@ -30,6 +30,7 @@ import type { Logger } from './logger.js';
 import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
+import { openInstanceCa, upstreamRoots } from './services/egress-ca.js';
 import { ExecutionEngine } from './services/executions/engine.js';
 import { claimDataDir, InstanceLockError } from './services/instance-lock.js';
 import { pythonUnprintable } from './services/python-unicode.js';
@@ -209,8 +210,17 @@ export async function buildDeps(
     const keyring = openVault(opened.db, config.privateDir, logger);
     const { sandbox, release } = await openSandbox(config, logger);
     releaseUids = release;
+    const instanceCa = openInstanceCa({
+      db: opened.db,
+      keyring,
+      clock: systemClock,
+      egressDir: config.egressDir,
+    });
+    // Created now (first start) so it is in every export and survives restarts unchanged.
+    await instanceCa.info();
     const deps: AppDeps = {
       config,
+      instanceCa,
       db: opened.db,
       keyring,
       clock: systemClock,
@@ -229,6 +239,8 @@ export async function buildDeps(
         logger,
         config,
         pythonUnprintable: pythonUnprintable(config.python),
+        instanceCa,
+        upstreamCa: upstreamRoots(config.egressCaFile),
       }),
     };
     void reinstallMissing(deps).catch((err: unknown) =>

@@ -139,7 +139,8 @@ async function readAll(sock: Socket | import('node:tls').TLSSocket): Promise<str
 }
 
 /** CONNECT host:port, then TLS trusting `ca` (or plain), one request with Connection: close. */
-async function via(host: string, port: number, request: string, tls: boolean, ca?: string) {
+async function via(host: string, port: number, req: string, tls: boolean, ca?: string) {
+  const request = req.replace('HOSTPORT', `${host}:${port}`);
   const sock = connect(ports.proxy, '127.0.0.1');
   sock.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`);
   const [first] = (await once(sock, 'data')) as [Buffer];
@@ -156,8 +157,8 @@ async function via(host: string, port: number, request: string, tls: boolean, ca
   return readAll(t);
 }
 
-const get = (path: string, headers: Record<string, string>, host = 'api.test', body?: string) =>
-  `${body === undefined ? 'GET' : 'POST'} ${path} HTTP/1.1\r\nHost: ${host}\r\n${Object.entries(
+const get = (path: string, headers: Record<string, string>, body?: string) =>
+  `${body === undefined ? 'GET' : 'POST'} ${path} HTTP/1.1\r\nHost: HOSTPORT\r\n${Object.entries(
     headers,
   )
     .map(([k, v]) => `${k}: ${v}\r\n`)
@@ -176,7 +177,6 @@ describe('brokered hosts', () => {
       get(
         `/v1/charges?key=${p}`,
         { Authorization: `Bearer ${p}`, 'X-Api-Key': p, 'Content-Type': 'application/json' },
-        'api.test',
         JSON.stringify({ token: p }),
       ),
       true,
@@ -212,7 +212,7 @@ describe('brokered hosts', () => {
     received.length = 0;
     const sock = connect(ports.proxy, '127.0.0.1');
     sock.write(
-      `GET http://api.test:${ports.plain}/x?k=${p} HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer ${p}\r\n\r\n`,
+      `GET http://api.test:${ports.plain}/x?k=${p} HTTP/1.1\r\nHost: api.test:${ports.plain}\r\nAuthorization: Bearer ${p}\r\n\r\n`,
     );
     const out = await readAll(sock);
     expect(received[0]?.headers.authorization).toBe(`Bearer ${VALUE}`);
@@ -232,7 +232,7 @@ describe('brokered hosts', () => {
     await via(
       'other.test',
       ports.plain,
-      get('/', { Authorization: `Bearer ${stripe.placeholder}` }, 'other.test'),
+      get('/', { Authorization: `Bearer ${stripe.placeholder}` }),
       false,
     );
     expect(received[0]?.headers.authorization).toBe(`Bearer ${stripe.placeholder}`);
@@ -268,6 +268,18 @@ describe('brokered hosts', () => {
       .filter((r) => r.port === ports.bad)
       .at(-1);
     expect(rec?.reason).toContain('failed verification');
+  });
+
+  it('refuses a request whose Host names another site (domain fronting)', async () => {
+    received.length = 0;
+    const p = creds[0]?.placeholder as string;
+    const fronted = get('/', { Authorization: `Bearer ${p}` }).replace('HOSTPORT', 'evil.example');
+    const out = await via('api.test', ports.good, fronted, true);
+    expect(out).toMatch(/^HTTP\/1.1 421/);
+    expect(received).toHaveLength(0);
+    const absolute = `GET http://evil.example/ HTTP/1.1\r\nHost: HOSTPORT\r\nAuthorization: Bearer ${p}\r\n\r\n`;
+    expect(await via('api.test', ports.plain, absolute, false)).toMatch(/^HTTP\/1.1 400/);
+    expect(received).toHaveLength(0);
   });
 
   it('a bound host is never a raw tunnel: anything but HTTP is refused', async () => {

@@ -239,6 +239,7 @@ function answer(res: ServerResponse, record: RequestRecord, status: number, why:
     'Content-Type': 'text/plain',
     'Content-Length': Buffer.byteLength(body),
     'X-Airlock-Egress': 'broker',
+    Connection: 'close',
   });
   res.end(body);
 }
@@ -257,7 +258,20 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
     for (const c of others) if (text.includes(c.placeholder)) unplaced.add(c.name);
   };
 
-  const path = substituteTarget(req.url ?? '/', target.bound);
+  // The request must be for the host the connection was admitted (and bound) for: a Host
+  // header naming another site (domain fronting on a shared front end) would carry the value
+  // to that site.
+  const url = req.url ?? '';
+  if (!url.startsWith('/') && !(req.method === 'OPTIONS' && url === '*'))
+    return answer(res, record, 400, 'requests to a brokered host use origin-form targets (/path)');
+  if (!sameHost(req.headers.host, target.host, target.port, ctx.isTls))
+    return answer(
+      res,
+      record,
+      421,
+      `the Host header must name ${target.host}: the connection was opened for it`,
+    );
+  const path = substituteTarget(url, target.bound);
   for (const n of path.names) used.add(n);
   seeOthers(req.url ?? '');
 
@@ -324,6 +338,21 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
   if (body !== undefined) upstream.end(body);
   else if (hasBody) pipeline(req, upstream, () => {});
   else upstream.end();
+}
+
+/** Whether a Host header names `host` (and `port`, or the scheme's default when absent). */
+export function sameHost(
+  header: string | undefined,
+  host: string,
+  port: number,
+  tls: boolean,
+): boolean {
+  if (header === undefined) return false;
+  const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(header.trim().toLowerCase());
+  if (!m) return false;
+  const name = (m[1] as string).replace(/\.$/, '');
+  const p = m[2] === undefined ? (tls ? 443 : 80) : Number(m[2]);
+  return name === host.toLowerCase() && p === port;
 }
 
 function replaceHeader(headers: string[], name: string, value: string) {

@@ -134,6 +134,48 @@ _EGRESS_BOUND = [0]
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
+_TRUST_VARS = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def _trust(path):
+    """Trusts the roots in `path` (the system roots plus the CA that brokered hosts present).
+
+    OpenSSL (Python's ssl, urllib3, httpx) reads SSL_CERT_FILE, requests REQUESTS_CA_BUNDLE,
+    curl CURL_CA_BUNDLE; inside a sandbox the file is also bound over the system bundle, which
+    Debian's certifi names. A certifi installed as a package ships its own bundle: its where()
+    is pointed at `path` when it is imported.
+    """
+    import importlib.abc
+    import importlib.util
+
+    for name in _TRUST_VARS:
+        os.environ[name] = path
+
+    class _Certifi(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, target=None, spec_path=None):
+            if fullname != "certifi":
+                return None
+            sys.meta_path.remove(self)
+            try:
+                spec = importlib.util.find_spec(fullname)
+            finally:
+                sys.meta_path.insert(0, self)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            exec_module = loader.exec_module
+
+            def patched(module):
+                exec_module(module)
+                module.where = lambda: path
+                module.contents = lambda: open(path, encoding="ascii").read()
+
+            loader.exec_module = patched
+            return spec
+
+    sys.meta_path.insert(0, _Certifi())
+
+
 def _start_egress(path, port):
     """Relays 127.0.0.1:<port> (3128) inside the sandbox to Airlock's egress proxy (a unix socket).
 
@@ -546,6 +588,8 @@ def main():
 
     if init_egress:
         _start_egress(init_egress["socket"], int(init_egress["port"]))
+        if init_egress.get("trust"):
+            _trust(init_egress["trust"])
         _route_sockets(int(init_egress["port"]) or _EGRESS_BOUND[0], init_egress.get("names") or [])
     _apply_limits(limits)
     cpu_done = b'{"t":"done","status":"limit","limit":"cpu","error":"CPU time limit exceeded"}\n'

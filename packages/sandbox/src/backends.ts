@@ -13,6 +13,8 @@ export const INSIDE = Object.freeze({
   runtimeDir: '/airlock/runtime',
   egressSocket: '/airlock/egress.sock',
   packagesDir: '/airlock/packages',
+  /** The roots scripts trust (the system bundle's path, so every client finds it). */
+  trustBundle: '/etc/ssl/certs/ca-certificates.crt',
   workDir: '/work',
   tmpDir: '/tmp',
 });

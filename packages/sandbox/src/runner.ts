@@ -136,6 +136,12 @@ function validateSpec(spec: RunSpec, maxScriptBytes: number): void {
     throw new TypeError(`run(): unknown network mode "${mode}"`);
   if (spec.network?.mode === 'egress' && !isAbsolute(spec.network.socket))
     throw new TypeError('run(): the egress socket must be an absolute path');
+  if (
+    spec.network?.mode === 'egress' &&
+    spec.network.trust !== undefined &&
+    !isAbsolute(spec.network.trust)
+  )
+    throw new TypeError('run(): the trust bundle must be an absolute path');
   for (const d of spec.packages ?? []) {
     if (typeof d !== 'string' || !isAbsolute(d))
       throw new TypeError(`run(): packages directories must be absolute paths (got ${d})`);
@@ -426,7 +432,17 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         },
         paths: ctx.insidePackages(spec.packages ?? ctx.defaultPackages),
         ...(network.mode === 'egress'
-          ? { egress: { ...egressInit(ctx.backend, network.socket), names: network.names ?? [] } }
+          ? {
+              egress: {
+                ...egressInit(ctx.backend, network.socket),
+                names: network.names ?? [],
+                ...(network.trust === undefined
+                  ? {}
+                  : {
+                      trust: ctx.backend === 'unconfined-dev' ? network.trust : INSIDE.trustBundle,
+                    }),
+              },
+            }
           : {}),
       })}\n`;
 

@@ -169,6 +169,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     insidePackages(packages).forEach((dest, i) => {
       binds.push({ src: packages[i] as string, dest });
     });
+    // Over the system bundle: every TLS client inside (curl, Debian's certifi) trusts it.
+    if (confined && network.mode === 'egress' && network.trust !== undefined)
+      binds.push({ src: network.trust, dest: INSIDE.trustBundle });
     return {
       command: [python, '-I', '-B', runtimeFile],
       binds,

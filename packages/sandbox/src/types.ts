@@ -29,8 +29,12 @@ export type NetworkPolicy =
    * Plain TCP clients go through it too: `socket.getaddrinfo` answers the `names` (exact names,
    * `*.suffix`, or `*` for any) with synthetic addresses and refuses the rest, and connects
    * become CONNECT requests. Nothing is resolved inside; the proxy decides.
+   * `trust`: a host file of root certificates (PEM) the script trusts instead of the system's
+   * (bound over `/etc/ssl/certs/ca-certificates.crt`, and named by `SSL_CERT_FILE`,
+   * `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE`): the system roots plus the CA the proxy
+   * intercepts brokered hosts with.
    */
-  | { mode: 'egress'; socket: string; names?: readonly string[] }
+  | { mode: 'egress'; socket: string; names?: readonly string[]; trust?: string }
   /**
    * Outbound network through `pasta` (Debian `passt`): its own network namespace with a copy of
    * the host's addresses and routes, so the internet is reachable but the host's loopback

@@ -81,8 +81,36 @@ export const ProfileId = z
   .max(64)
   .openapi({ param: { name: 'id', in: 'path' }, example: '0b4c…' });
 
+/**
+ * How a credential's value reaches a script. The body schema only shapes it; hosts are checked
+ * by @airlock/egress (an invalid entry: 422 naming it).
+ */
+export const DeliverySchema = z
+  .object({
+    mode: z.enum(['inject', 'broker']).openapi({
+      description:
+        'inject: settings[NAME] holds the value (scrubbed from output). broker: settings[NAME] holds a placeholder; the egress proxy puts the value into HTTP requests to the hosts only (headers, Basic auth, URL, JSON and form bodies), so it never enters the sandbox',
+    }),
+    hosts: z
+      .array(z.string().max(300))
+      .max(20)
+      .optional()
+      .openapi({
+        description:
+          'broker only: host[:ports] entries (a DNS name or *.name; ports default 443,80) the value may be sent to; the profile network policy must allow them',
+        example: ['api.stripe.com'],
+      }),
+  })
+  .strict()
+  .openapi('Delivery');
+
 export const AgentCredentialSchema = z
-  .object({ name: z.string(), description: z.string(), value_exists: z.boolean() })
+  .object({
+    name: z.string(),
+    description: z.string(),
+    value_exists: z.boolean(),
+    delivery: DeliverySchema,
+  })
   .openapi('AgentCredential');
 
 /**
@@ -130,6 +158,7 @@ export const AdminCredentialSchema = z
     name: z.string(),
     description: z.string(),
     has_value: z.boolean(),
+    delivery: DeliverySchema,
     redactable: z.boolean().nullable(),
     value_updated_at: z.string().nullable(),
     used_by: z.array(
@@ -173,6 +202,30 @@ export const NetworkAttemptSchema = z
     verdict: z.enum(['allowed', 'denied']),
     reason: z.string().optional().openapi({
       description: 'Why it was denied, or why an allowed connection was cut (a per-run limit)',
+    }),
+    brokered: z
+      .object({
+        requests: z.array(
+          z.object({
+            method: z.string(),
+            status: z.number(),
+            substituted: z.array(z.string()).openapi({
+              description: 'Brokered credentials whose value the proxy put into this request',
+            }),
+            unsubstituted: z.array(z.string()).optional().openapi({
+              description:
+                'Placeholders left as they were (not bound to this host, or a value a header cannot carry)',
+            }),
+            error: z.string().optional(),
+          }),
+        ),
+        dropped_requests: z.number(),
+      })
+      .optional()
+      .openapi({ description: 'A connection to a brokered host: read as HTTP, values put in' }),
+    placeholders: z.array(z.string()).optional().openapi({
+      description:
+        'Brokered credentials whose placeholder was seen going (unchanged) to a host they are not bound to',
     }),
   })
   .openapi('NetworkAttempt');

@@ -15,6 +15,7 @@ import type { AppDeps } from '../deps.js';
 import { createAttemptLimiter, LOGIN_ATTEMPTS } from '../lib/attempt-limiter.js';
 import { createMemoryLogger } from '../logger.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
+import { openInstanceCa, upstreamRoots } from '../services/egress-ca.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
 import { pythonUnprintable } from '../services/python-unicode.js';
 import { sandboxHealth } from '../services/sandbox-health.js';
@@ -86,10 +87,12 @@ export function createTestContext(
   const code = options.setupCode ?? generateSetupCode();
   const setupCode = memorySetupCode(code);
   const config = loadConfig({ AIRLOCK_DATA_DIR: '/nonexistent-test-data', ...options.env });
+  const keyring = createKeyring([{ version: 1, key: randomBytes(32) }]);
   const deps: AppDeps = {
     config,
     db: opened.db,
-    keyring: createKeyring([{ version: 1, key: randomBytes(32) }]),
+    keyring,
+    instanceCa: openInstanceCa({ db: opened.db, keyring, clock, egressDir: config.egressDir }),
     clock,
     logger,
     setupCode,
@@ -104,7 +107,11 @@ export function createTestContext(
     executions: undefined as unknown as ExecutionEngine,
   };
   testUnprintable ??= pythonUnprintable('/usr/bin/python3');
-  deps.executions = new ExecutionEngine({ ...deps, pythonUnprintable: testUnprintable });
+  deps.executions = new ExecutionEngine({
+    ...deps,
+    pythonUnprintable: testUnprintable,
+    upstreamCa: upstreamRoots(config.egressCaFile),
+  });
   const app = createApp(deps);
 
   /** JSON request helper: `call('POST', '/profiles', { body })`. */

@@ -10,13 +10,38 @@ import { once } from 'node:events';
 
 export interface PublicTestHost {
   address: string;
+  /** The first port the server printed. */
   port: number;
+  /** Every port it printed (a server may listen on several). */
+  ports: number[];
   close(): Promise<void>;
 }
 
+const HELLO = (address: string) =>
+  [
+    'import http.server, sys',
+    'class H(http.server.BaseHTTPRequestHandler):',
+    '    def do_GET(self):',
+    '        body = b"hello from a public address"',
+    '        self.send_response(200)',
+    '        self.send_header("Content-Length", str(len(body)))',
+    '        self.end_headers()',
+    '        self.wfile.write(body)',
+    '    def log_message(self, *a): pass',
+    `s = http.server.HTTPServer(("${address}", 0), H)`,
+    'print(s.server_port, flush=True)',
+    's.serve_forever()',
+  ].join('\n');
+
 const ip = (...args: string[]) => execFileSync('/usr/sbin/ip', args, { stdio: 'pipe' });
 
-export async function publicTestHost(): Promise<PublicTestHost> {
+/**
+ * @param program Python source run in the namespace with the address as `sys.argv[1]`; it
+ *   prints its port(s) on one line, space-separated (default: a one-page HTTP server).
+ */
+export async function publicTestHost(
+  program?: (address: string) => string,
+): Promise<PublicTestHost> {
   const tag = `${process.pid % 10000}${randomInt(100, 999)}`;
   const ns = `airlock-t${tag}`;
   const [hostIf, nsIf] = [`alh${tag}`, `aln${tag}`];
@@ -42,35 +67,16 @@ export async function publicTestHost(): Promise<PublicTestHost> {
   }
   const server = spawn(
     '/usr/sbin/ip',
-    [
-      'netns',
-      'exec',
-      ns,
-      '/usr/bin/python3',
-      '-I',
-      '-c',
-      [
-        'import http.server, sys',
-        'class H(http.server.BaseHTTPRequestHandler):',
-        '    def do_GET(self):',
-        '        body = b"hello from a public address"',
-        '        self.send_response(200)',
-        '        self.send_header("Content-Length", str(len(body)))',
-        '        self.end_headers()',
-        '        self.wfile.write(body)',
-        '    def log_message(self, *a): pass',
-        `s = http.server.HTTPServer(("${address}", 0), H)`,
-        'print(s.server_port, flush=True)',
-        's.serve_forever()',
-      ].join('\n'),
-    ],
+    ['netns', 'exec', ns, '/usr/bin/python3', '-I', '-c', (program ?? HELLO)(address), address],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(server.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
-  const port = Number(line.toString().trim());
+  const ports = line.toString().trim().split(/\s+/).map(Number);
+  const port = ports[0] as number;
   return {
     address,
     port,
+    ports,
     async close() {
       server.kill('SIGKILL');
       await once(server, 'close').catch(() => {});

@@ -117,13 +117,19 @@ export async function spawnServer(
 export async function lockedProfileOn(
   server: SpawnedServer,
   values: Record<string, string>,
-  options: { network?: unknown } = {},
+  options: { network?: unknown; delivery?: Record<string, unknown> } = {},
 ) {
   const token = (await server.api('POST', '/api/admin/login', { password: SPAWNED_PASSWORD })).json
     .token as string;
   const admin = { authorization: `Bearer ${token}` };
   for (const [name, value] of Object.entries(values)) {
-    const r = await server.api('POST', '/api/admin/credentials', { name, value }, admin);
+    const delivery = options.delivery?.[name];
+    const r = await server.api(
+      'POST',
+      '/api/admin/credentials',
+      { name, value, ...(delivery === undefined ? {} : { delivery }) },
+      admin,
+    );
     if (r.status !== 201) throw new Error(`credential ${name}: ${r.status}`);
   }
   const profile = (await server.api('POST', '/profiles', {})).json.id as string;
@@ -134,14 +140,15 @@ export async function lockedProfileOn(
     const r = await server.api('PUT', `/profiles/${profile}/network`, options.network);
     if (r.status !== 200) throw new Error(`network policy: ${r.status} ${JSON.stringify(r.json)}`);
   }
-  const key = (
-    await server.api(
-      'POST',
-      `/api/admin/profiles/${profile}/lock`,
-      { credentials: Object.keys(values) },
-      admin,
-    )
-  ).json.key as string;
+  const locked = await server.api(
+    'POST',
+    `/api/admin/profiles/${profile}/lock`,
+    { credentials: Object.keys(values) },
+    admin,
+  );
+  if (locked.status !== 200)
+    throw new Error(`lock: ${locked.status} ${JSON.stringify(locked.json)}`);
+  const key = locked.json.key as string;
   const [keyId, secret] = key.split(':') as [string, string];
   return {
     token,

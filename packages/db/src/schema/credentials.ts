@@ -10,6 +10,12 @@ export const credentials = sqliteTable('credentials', {
   name: text('name').notNull().unique(),
   description: text('description').notNull().default(''),
   value: blob('value', { mode: 'buffer' }),
+  /**
+   * How the value reaches a script, as JSON: `{"mode":"inject"}` (in `settings`) or
+   * `{"mode":"broker","hosts":[...]}` (a placeholder; the egress proxy puts the value into
+   * requests to those hosts only).
+   */
+  delivery: text('delivery').notNull().default('{"mode":"inject"}'),
   valueUpdatedAt: timestamp('value_updated_at'),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),

@@ -11,6 +11,7 @@ import { MAX_CREDENTIAL_VALUE_LENGTH } from '../../services/redaction-policy.js'
 import {
   AdminCredentialSchema,
   CredentialName,
+  DeliverySchema,
   Description,
   errorResponses,
   json,
@@ -51,6 +52,7 @@ const create = createRoute({
         name: CredentialName,
         description: Description.optional(),
         value: Value.optional(),
+        delivery: DeliverySchema.optional(),
       }),
     ),
   },
@@ -61,11 +63,15 @@ const update = createRoute({
   method: 'put',
   path: '/credentials/{name}',
   tags: ['admin'],
-  summary: 'Set, rotate or clear (null) the value; change the description',
+  summary: 'Set, rotate or clear (null) the value; change the description or the delivery',
   request: {
     params: Params,
     body: jsonBody(
-      z.object({ description: Description.optional(), value: Value.nullable().optional() }),
+      z.object({
+        description: Description.optional(),
+        value: Value.nullable().optional(),
+        delivery: DeliverySchema.optional(),
+      }),
     ),
   },
   responses: { 200: json(AdminCredentialSchema, 'Updated'), ...errorResponses(401, 403, 404, 422) },

@@ -33,6 +33,10 @@ const ImportPlanSchema = z
       conflicting_key: z.array(z.string()),
     }),
     requirements: z.object({ new: z.array(z.string()), duplicate: z.array(z.string()) }),
+    egress_ca: z.enum(['absent', 'same', 'different']).openapi({
+      description:
+        "The export's instance CA (brokered credentials) against this one's; replaced only when overwriting",
+    }),
   })
   .openapi('ImportPlan');
 

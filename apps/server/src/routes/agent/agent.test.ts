@@ -25,9 +25,9 @@ describe('agent credentials', () => {
     expect(b.json).toEqual({ created: ['NEW_ONE'], skipped: ['ALPHA_KEY'] });
     const list = await ctx.call('GET', '/credentials');
     expect(list.json.credentials).toEqual([
-      { name: 'ALPHA_KEY', description: '', value_exists: false },
-      { name: 'NEW_ONE', description: '', value_exists: false },
-      { name: 'ZETA_KEY', description: 'z', value_exists: false },
+      { name: 'ALPHA_KEY', description: '', value_exists: false, delivery: { mode: 'inject' } },
+      { name: 'NEW_ONE', description: '', value_exists: false, delivery: { mode: 'inject' } },
+      { name: 'ZETA_KEY', description: 'z', value_exists: false, delivery: { mode: 'inject' } },
     ]);
     expect(list.text).not.toContain('agent-sent-value-ignored');
   });
@@ -116,6 +116,7 @@ describe('agent profiles', () => {
       name: 'A_KEY',
       description: '',
       value_exists: false,
+      delivery: { mode: 'inject' },
     });
     const d = await ctx.call('DELETE', `/profiles/${p.id}/credentials`, {
       body: { credentials: ['A_KEY', 'NOPE'] },
@@ -168,6 +169,8 @@ describe('agent profiles', () => {
     }
     expect(one.json.locked).toBe(true);
     expect(one.json.key_id).toMatch(/^ark_[a-z0-9]{24}$/);
-    expect(one.json.credentials).toEqual([{ name: 'A_KEY', description: '', value_exists: true }]);
+    expect(one.json.credentials).toEqual([
+      { name: 'A_KEY', description: '', value_exists: true, delivery: { mode: 'inject' } },
+    ]);
   });
 });

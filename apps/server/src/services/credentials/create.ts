@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { credentialValueContext, sealText } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { INJECT, validDelivery } from './delivery.js';
 import { findCredentialByName } from './queries.js';
 
 /**
@@ -13,9 +14,15 @@ import { findCredentialByName } from './queries.js';
  */
 export function createCredential(
   deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
-  input: { name: string; description?: string | undefined; value?: string | undefined },
+  input: {
+    name: string;
+    description?: string | undefined;
+    value?: string | undefined;
+    delivery?: unknown;
+  },
   actor: Actor,
 ) {
+  const delivery = input.delivery === undefined ? INJECT : validDelivery(input.delivery);
   const now = deps.clock();
   const id = randomUUID();
   deps.db.transaction((tx) => {
@@ -32,6 +39,7 @@ export function createCredential(
             ? null
             : sealText(deps.keyring, input.value, credentialValueContext(id)),
         valueUpdatedAt: input.value === undefined ? null : now,
+        delivery: JSON.stringify(delivery),
         createdAt: now,
         updatedAt: now,
       })
@@ -45,6 +53,7 @@ export function createCredential(
     {
       name: input.name,
       with_value: input.value !== undefined,
+      delivery: delivery.mode,
     },
   );
   const row = deps.db.select().from(credentials).where(eq(credentials.id, id)).get();

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps.js';
 import { prepared } from '../../lib/prepared.js';
 import { credentialValueContext, openText } from '../../lib/sealed.js';
 import { isRedactable } from '../redaction-policy.js';
+import { storedDelivery } from './delivery.js';
 import { type CredentialRow, listCredentialRows, profilesUsing } from './queries.js';
 import { adminCredentialView } from './views.js';
 
@@ -15,14 +16,18 @@ export function listCredentialsForAgent(deps: Pick<AppDeps, 'db'>) {
         name: credentials.name,
         description: credentials.description,
         hasValue: sql<number>`${credentials.value} IS NOT NULL`,
+        delivery: credentials.delivery,
       })
       .from(credentials)
       .orderBy(asc(credentials.name))
       .prepare(),
   );
-  return q
-    .all()
-    .map((r) => ({ name: r.name, description: r.description, value_exists: r.hasValue === 1 }));
+  return q.all().map((r) => ({
+    name: r.name,
+    description: r.description,
+    value_exists: r.hasValue === 1,
+    delivery: storedDelivery(r),
+  }));
 }
 
 /** The admin view of one credential: value status, redactability, the profiles using it. */

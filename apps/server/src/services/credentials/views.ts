@@ -1,4 +1,5 @@
 import { isoOrNull, isoUtc } from '../../lib/time.js';
+import { storedDelivery } from './delivery.js';
 import type { CredentialRow } from './queries.js';
 
 /** Admin view: `has_value` (contract naming), timestamps, and what uses it. */
@@ -14,6 +15,7 @@ export function adminCredentialView(
     name: row.name,
     description: row.description,
     has_value: row.value !== null,
+    delivery: storedDelivery(row),
     /** False when the value is too short for output redaction to mask it; null without a value. */
     redactable: extra.redactable,
     value_updated_at: isoOrNull(row.valueUpdatedAt),

@@ -4,10 +4,12 @@
  * (frozen) policy. Closed, with its socket removed, when the run ends.
  */
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
+  type BrokerOptions,
   type CompiledPolicy,
   type ConnectionRecord,
   compilePolicy,
@@ -51,9 +53,13 @@ const NONE: RunEgress = {
  * network namespace with nothing bound into it).
  */
 export async function openRunEgress(
-  config: Pick<Config, 'egressDir' | 'egress' | 'port'>,
+  config: Pick<Config, 'egressDir' | 'egress' | 'port' | 'egressResolve'>,
   policy: NetworkPolicy,
-  options: { namesMayBePrivate?: boolean } = {},
+  options: {
+    namesMayBePrivate?: boolean;
+    /** Brokered credentials (intercepting their hosts), and the bundle the sandbox trusts. */
+    broker?: { options: BrokerOptions; trustBundle: string } | undefined;
+  } = {},
 ): Promise<RunEgress> {
   if (policy.mode === 'none') return NONE;
   // Traversable (0711) so the sandbox's uid can reach its socket, not listable.
@@ -65,7 +71,9 @@ export async function openRunEgress(
     policy: compiled,
     ownPorts: [config.port],
     limits: config.egress,
+    resolve: resolverWith(config.egressResolve),
     ...(options.namesMayBePrivate ? { namesMayBePrivate: true } : {}),
+    ...(options.broker ? { broker: options.broker.options } : {}),
   });
   const server = createServer((s) => session.handle(s));
   await new Promise<void>((resolve, reject) => {
@@ -75,7 +83,12 @@ export async function openRunEgress(
   // Any uid may connect: the path is random and the directory unlistable; the policy decides.
   chmodSync(path, 0o666);
   return {
-    network: { mode: 'egress', socket: path, names: policyNames(compiled) },
+    network: {
+      mode: 'egress',
+      socket: path,
+      names: policyNames(compiled),
+      ...(options.broker ? { trust: options.broker.trustBundle } : {}),
+    },
     records: () => session.records(),
     dropped: () => session.dropped(),
     close: async () => {
@@ -83,5 +96,14 @@ export async function openRunEgress(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(path, { force: true });
     },
+  };
+}
+
+/** The system resolver, after the operator's own answers (`AIRLOCK_EGRESS_RESOLVE`). */
+function resolverWith(fixed: Record<string, string[]>): (host: string) => Promise<string[]> {
+  return async (host) => {
+    const own = fixed[host.toLowerCase().replace(/\.$/, '')];
+    if (own) return own;
+    return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
-import type { ConnectionRecord } from '@airlock/egress';
+import type { BrokeredCredential, ConnectionRecord } from '@airlock/egress';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
@@ -10,6 +10,7 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { recordAudit, systemActor } from '../audit/record.js';
+import type { InstanceCa } from '../egress-ca.js';
 import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
@@ -18,7 +19,7 @@ import { openRunEgress, type RunEgress } from './egress.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { HistoryRetention, type HistoryUsage, historyBytesSql } from './retention.js';
-import { settingsFor } from './secrets.js';
+import { runCredentials, runSettings } from './secrets.js';
 
 export interface EngineDeps {
   db: AirlockDb;
@@ -38,12 +39,17 @@ export interface EngineDeps {
     | 'maxWaiting'
     | 'egressDir'
     | 'egress'
+    | 'egressResolve'
     | 'port'
     | 'packagesDir'
     | 'dataDir'
   >;
   /** What the script interpreter's `repr` escapes (see python-unicode.ts). */
   pythonUnprintable: UnprintableRanges;
+  /** The CA brokered hosts are intercepted with. */
+  instanceCa: InstanceCa;
+  /** Roots trusted for brokered hosts' upstream TLS (Node's bundled ones plus configured). */
+  upstreamCa: readonly string[];
 }
 
 export interface QueueState {
@@ -331,8 +337,11 @@ export class ExecutionEngine {
         return;
       }
       redactor = this.redactor();
-      settings = settingsFor(this.#deps, row.profileId);
-      egress = await openRunEgress(config, profileNetwork(profile));
+      const run = runSettings(runCredentials(this.#deps, row.profileId));
+      settings = run.settings;
+      egress = await openRunEgress(config, profileNetwork(profile), {
+        broker: await this.#broker(run.brokered, redactor),
+      });
     } catch (err) {
       logger.error('execution setup failed', { execution_id: id, error: String(err) });
       this.#finish(id, {
@@ -411,6 +420,24 @@ export class ExecutionEngine {
       );
     }
     this.#finish(id, outcome);
+  }
+
+  /**
+   * What the proxy needs to broker a run's credentials: the instance CA's issuer, the upstream
+   * roots, and a scrubber per response (the redactor over every stored secret, bytes kept).
+   */
+  async #broker(credentials: BrokeredCredential[], redactor: Redactor) {
+    if (credentials.length === 0) return undefined;
+    const { instanceCa, upstreamCa } = this.#deps;
+    return {
+      options: {
+        credentials,
+        issuer: await instanceCa.issuer(),
+        upstreamCa,
+        scrubber: () => redactor.createByteStream(),
+      },
+      trustBundle: await instanceCa.trustBundle(),
+    };
   }
 
   /** Why a queued execution must not run after all (its profile changed meanwhile). */
@@ -580,9 +607,27 @@ function redactRecords(redactor: Redactor, records: ConnectionRecord[]): Connect
         host: redactor.redactString(r.host).text,
         ...(r.reason === undefined ? {} : { reason: redactor.redactString(r.reason).text }),
         ...(r.address === undefined ? {} : { address: redactor.redactString(r.address).text }),
+        ...(r.brokered === undefined
+          ? {}
+          : {
+              brokered: {
+                ...r.brokered,
+                requests: r.brokered.requests.map((q) => ({
+                  ...q,
+                  method: redactor.redactString(q.method).text,
+                  ...(q.error === undefined ? {} : { error: redactor.redactString(q.error).text }),
+                })),
+              },
+            }),
       };
     } catch {
-      return { ...r, host: '[withheld: redaction failed]', reason: undefined, address: undefined };
+      return {
+        ...r,
+        host: '[withheld: redaction failed]',
+        reason: undefined,
+        address: undefined,
+        brokered: undefined,
+      };
     }
   });
 }

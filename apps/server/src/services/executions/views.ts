@@ -34,7 +34,23 @@ export function pollView(row: ExecutionRow, pending: LlmExchangeRow | undefined)
       port: r.port,
       verdict: r.verdict,
       ...(r.reason === undefined ? {} : { reason: r.reason }),
+      ...brokering(r),
     })),
+  };
+}
+
+/** What a connection record says about brokered credentials (names only). */
+function brokering(r: ConnectionRecord) {
+  return {
+    ...(r.brokered === undefined
+      ? {}
+      : {
+          brokered: {
+            requests: r.brokered.requests,
+            dropped_requests: r.brokered.droppedRequests,
+          },
+        }),
+    ...(r.placeholders === undefined ? {} : { placeholders: r.placeholders }),
   };
 }
 
@@ -90,6 +106,7 @@ export function adminDetailView(row: ExecutionRow, exchanges: LlmExchangeRow[]) 
       verdict: r.verdict,
       ...(r.reason === undefined ? {} : { reason: r.reason }),
       ...(r.address === undefined ? {} : { address: r.address }),
+      ...brokering(r),
       bytes_up: r.bytesUp,
       bytes_down: r.bytesDown,
       started_ms: r.startedMs,

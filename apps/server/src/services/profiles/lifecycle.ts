@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { Tx } from '../../lib/db.js';
 import { profileSecretContext, sealText } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { brokeredHostsRefusal } from './network.js';
 import { getProfile, linkedCredentials, type ProfileRow } from './queries.js';
 
 /**
@@ -81,6 +82,8 @@ export function lockProfile(
         'Profile is already locked; regenerate its key to get a new one',
       );
     assertUnchanged(tx, p, expected);
+    const refusal = brokeredHostsRefusal(tx, p);
+    if (refusal !== null) throw new AppError('CONFLICT', `Cannot lock: ${refusal}`);
     const full = issueKey(deps, tx, id, now, true);
     recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.lock', { type: 'profile', id });
     return full;

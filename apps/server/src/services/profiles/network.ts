@@ -4,12 +4,20 @@
  */
 import type { AirlockDb } from '@airlock/db';
 import { profiles } from '@airlock/db';
-import { type NetworkPolicy, NO_NETWORK, PolicyError, parsePolicy } from '@airlock/egress';
+import {
+  brokerHostsRefusal,
+  compilePolicy,
+  type NetworkPolicy,
+  NO_NETWORK,
+  PolicyError,
+  parsePolicy,
+} from '@airlock/egress';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
+import type { DbLike } from '../../lib/db.js';
 import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
-import { getProfile, type ProfileRow } from './queries.js';
+import { getProfile, linkedCredentials, type ProfileRow } from './queries.js';
 
 /**
  * The stored policy of a profile. It was validated when written; a row that does not parse
@@ -71,4 +79,18 @@ export function setNetworkPolicy(
     );
   });
   return getProfile(deps.db, profileId);
+}
+
+/**
+ * Why a profile cannot be locked as it is: a brokered credential on it is bound to a host its
+ * network policy does not allow (the credential could never be used). Null when none is.
+ */
+export function brokeredHostsRefusal(db: DbLike, profile: ProfileRow): string | null {
+  const policy = compilePolicy(profileNetwork(profile));
+  for (const c of linkedCredentials(db, profile.id)) {
+    if (c.delivery.mode !== 'broker') continue;
+    const why = brokerHostsRefusal(policy, c.delivery.hosts);
+    if (why !== null) return `credential ${c.name} is brokered to ${why}`;
+  }
+  return null;
 }

@@ -2,9 +2,16 @@ import { credentials, profileCredentials, profiles } from '@airlock/db';
 import { asc, eq } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import type { DbLike } from '../../lib/db.js';
+import { type Delivery, storedDelivery } from '../credentials/delivery.js';
 
 export type ProfileRow = typeof profiles.$inferSelect;
-export type LinkedCredential = { id: string; name: string; description: string; hasValue: boolean };
+export type LinkedCredential = {
+  id: string;
+  name: string;
+  description: string;
+  hasValue: boolean;
+  delivery: Delivery;
+};
 
 export function findProfile(db: DbLike, id: string): ProfileRow | undefined {
   return db.select().from(profiles).where(eq(profiles.id, id)).get();
@@ -27,6 +34,7 @@ export function linkedCredentials(db: DbLike, profileId: string): LinkedCredenti
       name: credentials.name,
       description: credentials.description,
       value: credentials.value,
+      delivery: credentials.delivery,
     })
     .from(profileCredentials)
     .innerJoin(credentials, eq(credentials.id, profileCredentials.credentialId))
@@ -38,6 +46,7 @@ export function linkedCredentials(db: DbLike, profileId: string): LinkedCredenti
       name: r.name,
       description: r.description,
       hasValue: r.value !== null,
+      delivery: storedDelivery(r),
     }));
 }
 

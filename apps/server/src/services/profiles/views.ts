@@ -13,6 +13,7 @@ export function agentProfileView(row: ProfileRow, creds: LinkedCredential[], now
       name: c.name,
       description: c.description,
       value_exists: c.hasValue,
+      delivery: c.delivery,
     })),
     network: profileNetwork(row),
     expires_at: isoOrNull(row.expiresAt),

@@ -1,6 +1,7 @@
 import { parsePolicy } from '@airlock/egress';
 import { z } from 'zod';
 import { CREDENTIAL_NAME, CREDENTIAL_NAME_MAX } from '../../lib/names.js';
+import { parseDelivery } from '../credentials/delivery.js';
 import { MAX_CREDENTIAL_VALUE_LENGTH } from '../redaction-policy.js';
 
 /**
@@ -21,6 +22,18 @@ export const exportDocumentSchema = z.object({
         name: z.string().regex(CREDENTIAL_NAME).max(CREDENTIAL_NAME_MAX),
         description: z.string().max(2000),
         value: z.string().max(MAX_CREDENTIAL_VALUE_LENGTH).nullable(),
+        /** Absent in exports from before brokered credentials: injected. */
+        delivery: z
+          .unknown()
+          .optional()
+          .superRefine((v, ctx) => {
+            if (v === undefined) return;
+            try {
+              parseDelivery(v);
+            } catch (e) {
+              ctx.addIssue({ code: 'custom', message: (e as Error).message });
+            }
+          }),
         value_updated_at: iso.nullable(),
         created_at: iso,
         updated_at: iso,
@@ -66,6 +79,13 @@ export const exportDocumentSchema = z.object({
       }),
     )
     .max(100_000),
+  /** The instance CA of brokered credentials (its key in clear, as the values are). */
+  egress_ca: z
+    .object({
+      certificate: z.string().max(20_000),
+      private_key: z.string().max(20_000),
+    })
+    .optional(),
   requirements: z
     .array(
       z.object({

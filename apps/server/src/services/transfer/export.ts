@@ -1,10 +1,13 @@
 import { credentials, profileCredentials, profiles, requirements } from '@airlock/db';
-import { encryptExport } from '@airlock/vault';
+import { encryptExport, type Keyring } from '@airlock/vault';
 import { asc } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.js';
+import type { DbLike } from '../../lib/db.js';
 import { credentialValueContext, openText, profileSecretContext } from '../../lib/sealed.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { storedDelivery } from '../credentials/delivery.js';
+import { storedCa } from '../egress-ca.js';
 import { profileNetwork } from '../profiles/network.js';
 import type { ExportDocument } from './document.js';
 
@@ -29,6 +32,7 @@ export function buildExportDocument(
         value:
           c.value === null ? null : openText(deps.keyring, c.value, credentialValueContext(c.id)),
         value_updated_at: isoOrNull(c.valueUpdatedAt),
+        delivery: storedDelivery(c),
         created_at: isoUtc(c.createdAt),
         updated_at: isoUtc(c.updatedAt),
       })),
@@ -58,6 +62,7 @@ export function buildExportDocument(
             .filter((n): n is string => n !== undefined)
             .sort(),
         })),
+      ...egressCaOf(tx, deps.keyring),
       requirements: tx
         .select()
         .from(requirements)
@@ -71,6 +76,11 @@ export function buildExportDocument(
         })),
     };
   });
+}
+
+function egressCaOf(db: DbLike, keyring: Keyring) {
+  const ca = storedCa({ db, keyring });
+  return ca ? { egress_ca: { certificate: ca.certificate, private_key: ca.privateKey } } : {};
 }
 
 /**

@@ -8,6 +8,8 @@ import { AppError } from '../../errors.js';
 import type { DbLike } from '../../lib/db.js';
 import { credentialValueContext, profileSecretContext, sealText } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { INJECT, parseDelivery } from '../credentials/delivery.js';
+import { isUsableCa, storeCa, storedCaCertificate } from '../egress-ca.js';
 import { type ExportDocument, exportDocumentSchema } from './document.js';
 
 export type MergeStrategy = 'skip' | 'overwrite';
@@ -18,6 +20,8 @@ export interface ImportPlan {
   credentials: { new: string[]; duplicate: string[] };
   profiles: { new: string[]; duplicate: string[]; conflicting_key: string[] };
   requirements: { new: string[]; duplicate: string[] };
+  /** The export's instance CA against this one's (replaced only when overwriting). */
+  egress_ca: 'absent' | 'same' | 'different';
 }
 
 /** Largest export file accepted (bytes). */
@@ -59,6 +63,7 @@ export function planImport(db: DbLike, doc: ExportDocument): ImportPlan {
     credentials: { new: [], duplicate: [] },
     profiles: { new: [], duplicate: [], conflicting_key: [] },
     requirements: { new: [], duplicate: [] },
+    egress_ca: 'absent',
   };
   for (const c of doc.credentials) {
     const exists = db
@@ -88,6 +93,8 @@ export function planImport(db: DbLike, doc: ExportDocument): ImportPlan {
       .get();
     (exists ? plan.requirements.duplicate : plan.requirements.new).push(r.name);
   }
+  if (doc.egress_ca)
+    plan.egress_ca = storedCaCertificate(db) === doc.egress_ca.certificate ? 'same' : 'different';
   return plan;
 }
 
@@ -103,6 +110,15 @@ export function applyImport(
   strategy: MergeStrategy,
   actor: Actor,
 ): ImportPlan {
+  const ca = doc.egress_ca && {
+    certificate: doc.egress_ca.certificate,
+    privateKey: doc.egress_ca.private_key,
+  };
+  if (ca && !isUsableCa(ca))
+    throw new AppError(
+      'VALIDATION',
+      "The export's egress CA is not a CA certificate with its private key; nothing was imported",
+    );
   const now = deps.clock();
   const d = (iso: string | null) => (iso === null ? null : new Date(iso));
   return deps.db.transaction((tx) => {
@@ -119,6 +135,7 @@ export function applyImport(
         value:
           c.value === null ? null : sealText(deps.keyring, c.value, credentialValueContext(id)),
         valueUpdatedAt: d(c.value_updated_at),
+        delivery: JSON.stringify(c.delivery === undefined ? INJECT : parseDelivery(c.delivery)),
         createdAt: existing?.createdAt ?? new Date(c.created_at),
         updatedAt: now,
       };
@@ -201,8 +218,12 @@ export function applyImport(
       }
     }
 
+    if (ca && overwrite && plan.egress_ca === 'different')
+      storeCa({ db: tx, keyring: deps.keyring }, ca);
+
     recordAudit({ db: tx, clock: deps.clock }, actor, 'state.import', undefined, {
       strategy,
+      egress_ca: overwrite && plan.egress_ca === 'different' ? 'replaced' : plan.egress_ca,
       credentials_new: plan.credentials.new.length,
       credentials_duplicate: plan.credentials.duplicate.length,
       profiles_new: plan.profiles.new.length,

@@ -1,0 +1,1 @@
+ALTER TABLE `credentials` ADD `delivery` text DEFAULT '{"mode":"inject"}' NOT NULL;
