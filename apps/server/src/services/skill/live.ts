@@ -35,6 +35,7 @@ export function skillListing(db: AirlockDb, now: Date): SkillListing {
         name: x.name,
         description: x.description,
         hasValue: x.hasValue,
+        brokeredTo: x.delivery.mode === 'broker' ? x.delivery.hosts : null,
       })),
       moreCredentials: Math.max(0, linked.length - SKILL_LIMITS.credentialsPerProfile),
     };

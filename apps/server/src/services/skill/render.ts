@@ -13,7 +13,13 @@ export interface SkillProfile {
   requireSignatureV2: boolean;
   /** Its network policy (`GET /profiles/{id}` has it too). */
   network: { mode: 'none' | 'allowlist' | 'open'; allow: string[] };
-  credentials: { name: string; description: string; hasValue: boolean }[];
+  credentials: {
+    name: string;
+    description: string;
+    hasValue: boolean;
+    /** Hosts of a brokered credential (its `settings` entry is a placeholder); null: injected. */
+    brokeredTo: string[] | null;
+  }[];
   /** Attached credentials not listed (see `GET /profiles/{id}`). */
   moreCredentials: number;
 }
@@ -76,8 +82,12 @@ function profilesSection(input: SkillInput): string {
     else {
       lines.push('- credentials:');
       for (const c of p.credentials) {
+        const brokered =
+          c.brokeredTo === null
+            ? ''
+            : `; **brokered**: a placeholder, the value goes only to ${c.brokeredTo.map((h) => `\`${h}\``).join(', ')}`;
         lines.push(
-          `  - \`${c.name}\`${c.description ? ` — ${c.description.replace(/\n/g, ' ')}` : ''} ${c.hasValue ? '(value set)' : '(**no value yet**: ask the user to enter it in the admin UI)'}`,
+          `  - \`${c.name}\`${c.description ? ` — ${c.description.replace(/\n/g, ' ')}` : ''} ${c.hasValue ? '(value set' : '(**no value yet**: ask the user to enter it in the admin UI'}${brokered})`,
         );
       }
       if (p.moreCredentials > 0)
@@ -142,7 +152,7 @@ These globals exist in every script (no import needed):
 
 | name | what |
 |---|---|
-| \`settings[NAME]\`, \`settings.get(NAME, default)\`, \`settings.keys()\`, \`NAME in settings\` | the profile's credentials that have values (read-only) |
+| \`settings[NAME]\`, \`settings.get(NAME, default)\`, \`settings.keys()\`, \`NAME in settings\` | the profile's credentials that have values (read-only; a brokered one holds a placeholder) |
 | \`set_result(value)\` | the JSON result of the execution; the last call wins; numbers come back exactly as Python writes them (big integers too); \`NaN\`/\`Infinity\` are refused |
 | \`llm.complete(prompt, model="default") -> str\` | pauses; you answer via \`/respond\`; unanswered after ${input.llmWaitLimitSeconds} s, the execution ends with an error |
 | \`print(...)\`, stderr | captured (bounded) and returned, with every secret replaced by \`[REDACTED:NAME]\` |
@@ -186,6 +196,23 @@ HTTPS, \`Tunnel connection failed: 403 Airlock egress denied: …\`), plain TCP 
 finished execution's poll body lists its attempts: \`"network": [{"host", "port", "verdict":
 "allowed" | "denied", "reason"}]\`. C libraries that open their own sockets (libpq, for example)
 reach nothing; use a pure-Python driver (\`pg8000\`, \`pymysql\`, \`redis\`).
+
+## Brokered credentials
+
+A credential is delivered one of two ways (\`GET /credentials\` shows each one's \`delivery\`):
+\`{"mode": "inject"}\` puts the value in \`settings[NAME]\` (and scrubs it from output);
+\`{"mode": "broker", "hosts": [entries]}\` puts a **placeholder** there instead, a fresh string
+per execution that keeps the value's prefix (\`sk_live_\`, \`ghp_\`) and is never the value. Use
+it exactly where the value would go in an HTTP request to one of those hosts, over \`https://\`
+or \`http://\`: a header (\`Authorization: Bearer <placeholder>\`, a custom header, Basic auth's
+\`user:<placeholder>\`), the path or query, or a JSON or form body. Airlock's proxy swaps in the
+value on the way out and scrubs it from the response, so the value never reaches your script.
+Send the placeholder unchanged (hashing, signing or re-encoding it breaks the swap), and send the
+\`Host\` of the host you connected to. Sent anywhere else it arrives as the placeholder. Each
+request's \`network\` record lists \`"brokered": {"requests": [{"method", "status",
+"substituted": [names]}]}\`; a placeholder seen going to a host it is not bound to shows in
+\`"placeholders"\`. Brokering needs the hosts in the profile's network policy. A credential that
+must be used as itself (a database password, an SSH key, request signing) is injected.
 
 ## Signing a request
 
