@@ -106,6 +106,11 @@ describe('hosts', () => {
     expect(boundTo([a, b], 'API.example.com', 443).map((x) => x.name)).toEqual(['A']);
     expect(boundTo([a, b], 'api.example.com', 8443).map((x) => x.name)).toEqual(['B']);
     expect(boundTo([a, b], 'example.com', 8443)).toEqual([]);
+    // In clear only where the binding names the port: default ports mean TLS only.
+    expect(boundTo([a, b], 'api.example.com', 80, { tls: false })).toEqual([]);
+    expect(boundTo([a], 'api.example.com', 80, { tls: true }).map((x) => x.name)).toEqual(['A']);
+    const c = cred('C', 'valueC-123456', ['api.example.com:80']);
+    expect(boundTo([c], 'api.example.com', 80, { tls: false }).map((x) => x.name)).toEqual(['C']);
   });
 
   it('a binding must be reachable under the profile policy', () => {

@@ -55,13 +55,21 @@ function entryMatches(e: Entry, host: string, port: number): boolean {
   return false;
 }
 
-/** The credentials whose value may be sent to `host:port`. */
+/**
+ * The credentials whose value may be sent to `host:port`. Over plain HTTP (`tls: false`) only
+ * bindings that name their ports (`api.example.com:80`): an entry with the default ports
+ * (443, 80) sends the value over TLS only, so a script cannot put it on the wire in clear.
+ */
 export function boundTo(
   credentials: readonly BrokeredCredential[],
   host: string,
   port: number,
+  options: { tls?: boolean } = {},
 ): BrokeredCredential[] {
-  return credentials.filter((c) => c.hosts.some((e) => entryMatches(e, host, port)));
+  const explicit = (e: Entry) => e.text.includes(':');
+  return credentials.filter((c) =>
+    c.hosts.some((e) => entryMatches(e, host, port) && (options.tls !== false || explicit(e))),
+  );
 }
 
 /**

@@ -22,6 +22,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import {
   type BrokeredCredential,
   bodyKind,
+  boundTo,
   substituteBody,
   substituteHeader,
   substituteTarget,
@@ -78,7 +79,7 @@ const HOP_BY_HOP = new Set([
 export interface InterceptTarget {
   host: string;
   port: number;
-  /** Credentials bound to this host:port. */
+  /** Credentials bound to this host:port (over TLS; in clear, see `boundTo`). */
   bound: readonly BrokeredCredential[];
   /** The first upstream TCP connection (already open to the checked address). */
   first: Socket;
@@ -107,7 +108,11 @@ export async function interceptConnection(
   if (first === undefined) return;
   if (prefix.length === 0) target.onBytes(first.length, 'bytesUp');
   const isTls = first[0] === 0x16;
-  const others = options.credentials.filter((c) => !target.bound.includes(c));
+  // In clear, only the bindings that name this port explicitly (see `boundTo`).
+  const bound = isTls
+    ? target.bound
+    : boundTo(target.bound, target.host, target.port, { tls: false });
+  const others = options.credentials.filter((c) => !bound.includes(c));
 
   let handedOut = false;
   const tcp = (): Socket => {
@@ -135,7 +140,9 @@ export async function interceptConnection(
   const server = createServer(
     { headersTimeout: HEAD_TIMEOUT_MS, requestTimeout: 0, maxHeaderSize: 16 * 1024 },
     (req, res) => {
-      forward(req, res, { target, options, others, agent, isTls }).catch(() => res.destroy());
+      forward(req, res, { target, bound, options, others, agent, isTls }).catch(() =>
+        res.destroy(),
+      );
     },
   );
   server.on('upgrade', (_req, socket: Duplex) => {
@@ -221,6 +228,8 @@ function withPrefix(client: Duplex, prefix: Buffer, onBytes: InterceptTarget['on
 
 interface ForwardContext {
   target: InterceptTarget;
+  /** The credentials put into requests on this connection. */
+  bound: readonly BrokeredCredential[];
   options: BrokerOptions;
   others: readonly BrokeredCredential[];
   agent: HttpAgent;
@@ -248,7 +257,7 @@ const CERT_ERRORS =
   /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ALTNAME|HOSTNAME|DEPTH_ZERO|VERIFY/;
 
 async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext) {
-  const { target, options, others } = ctx;
+  const { target, bound, options, others } = ctx;
   const record: RequestRecord = { method: req.method ?? '', status: 0, substituted: [] };
   if (target.requests.length < MAX_REQUESTS) target.requests.push(record);
   else target.onDroppedRequest();
@@ -271,7 +280,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
       421,
       `the Host header must name ${target.host}: the connection was opened for it`,
     );
-  const path = substituteTarget(url, target.bound);
+  const path = substituteTarget(url, bound);
   for (const n of path.names) used.add(n);
   seeOthers(req.url ?? '');
 
@@ -286,7 +295,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
     if (lower === 'content-type') contentType = value;
     if (lower === 'content-encoding') contentEncoded = true;
     seeOthers(value);
-    const s = substituteHeader(name, value, target.bound);
+    const s = substituteHeader(name, value, bound);
     for (const n of s.names) used.add(n);
     for (const n of s.refused) unplaced.add(n);
     headers.push(name, s.text);
@@ -309,7 +318,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
         `a ${kind} body to a brokered host is limited to ${MAX_SUBSTITUTED_BODY} bytes`,
       );
     seeOthers(collected.toString('latin1'));
-    const s = substituteBody(collected, kind, target.bound);
+    const s = substituteBody(collected, kind, bound);
     for (const n of s.names) used.add(n);
     body = s.body;
     replaceHeader(headers, 'content-length', String(body.length));
