@@ -12,6 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import {
   brokerEntries,
   compilePolicy,
@@ -64,7 +65,12 @@ async function main(): Promise<void> {
   const sandbox = createSandbox({ backend: 'bwrap', uidBase: first, poolSize: 4, log: () => {} });
 
   /** One sandboxed run of the script through a proxy of its own; its samples. */
-  const side = async (name: string, trust: string, token: string, extra: Partial<EgressOptions>) => {
+  const side = async (
+    name: string,
+    trust: string,
+    token: string,
+    extra: Partial<EgressOptions>,
+  ) => {
     const socket = join(dir, `${name}.sock`);
     const bundle = join(dir, `${name}.pem`);
     writeFileSync(bundle, trust, { mode: 0o644 });
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
         { name: 'TOKEN', value: VALUE, placeholder, hosts: brokerEntries([`${HOST}:${port}`]) },
       ],
       issuer: instance,
-      upstreamCa: [upstreamCa.certificate],
+      upstreamTrust: createSecureContext({ ca: [upstreamCa.certificate] }),
       scrubber: () => redactor.createByteStream(),
     },
   });
@@ -107,7 +113,8 @@ async function main(): Promise<void> {
   release();
   web.close();
   rmSync(dir, { recursive: true, force: true });
-  if (authorized !== 2 * (N + 10)) throw new Error(`upstream saw ${authorized} authorized requests`);
+  if (authorized !== 2 * (N + 10))
+    throw new Error(`upstream saw ${authorized} authorized requests`);
 
   const row = (name: string, s: ReturnType<typeof stats>) =>
     `| ${name} | ${fmt(s.median, 2)} | ${fmt(s.p95, 2)} | ${fmt(s.min, 2)} | ${fmt(s.median / injected.median, 2)}× |`;

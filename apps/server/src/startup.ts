@@ -30,7 +30,7 @@ import type { Logger } from './logger.js';
 import { pruneSessions } from './services/admin/sessions.js';
 import { isSetupRequired, presetAdminPassword } from './services/admin/setup.js';
 import { createSetupCodeFile, noSetupCode } from './services/admin/setup-code.js';
-import { openInstanceCa, upstreamRoots } from './services/egress-ca.js';
+import { openInstanceCa, upstreamTrust } from './services/egress-ca.js';
 import { ExecutionEngine } from './services/executions/engine.js';
 import { claimDataDir, InstanceLockError } from './services/instance-lock.js';
 import { pythonUnprintable } from './services/python-unicode.js';
@@ -240,7 +240,7 @@ export async function buildDeps(
         config,
         pythonUnprintable: pythonUnprintable(config.python),
         instanceCa,
-        upstreamCa: upstreamRoots(config.egressCaFile),
+        upstreamTrust: upstreamTrust(config.egressCaFile),
       }),
     };
     void reinstallMissing(deps).catch((err: unknown) =>

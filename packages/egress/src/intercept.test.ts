@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { createSecureContext, connect as tlsConnect } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokeredCredential, brokerEntries, makePlaceholder } from './broker.js';
@@ -98,7 +98,7 @@ beforeAll(async () => {
     broker: {
       credentials: creds,
       issuer,
-      upstreamCa: [upstreamCa.certificate],
+      upstreamTrust: createSecureContext({ ca: [upstreamCa.certificate] }),
       scrubber: () => replacing([VALUE, OTHER]),
     },
   });

@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { AirlockDb } from '@airlock/db';
 import { meta } from '@airlock/db';
 import {
@@ -178,7 +178,11 @@ function commonName(now: Date): string {
  * plus the certificates in `AIRLOCK_EGRESS_CA_FILE` (an internal CA). A file that cannot be
  * read or holds no certificate stops the start (the operator meant something else).
  */
-export function upstreamRoots(caFile: string | undefined): string[] {
+export function upstreamTrust(caFile: string | undefined): SecureContext {
+  return createSecureContext({ ca: upstreamRoots(caFile) });
+}
+
+function upstreamRoots(caFile: string | undefined): string[] {
   if (caFile === undefined) return [...rootCertificates];
   let text: string;
   try {

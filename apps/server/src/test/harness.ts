@@ -15,7 +15,7 @@ import type { AppDeps } from '../deps.js';
 import { createAttemptLimiter, LOGIN_ATTEMPTS } from '../lib/attempt-limiter.js';
 import { createMemoryLogger } from '../logger.js';
 import { memorySetupCode } from '../services/admin/setup-code.js';
-import { openInstanceCa, upstreamRoots } from '../services/egress-ca.js';
+import { openInstanceCa, upstreamTrust } from '../services/egress-ca.js';
 import { ExecutionEngine } from '../services/executions/engine.js';
 import { pythonUnprintable } from '../services/python-unicode.js';
 import { sandboxHealth } from '../services/sandbox-health.js';
@@ -110,7 +110,7 @@ export function createTestContext(
   deps.executions = new ExecutionEngine({
     ...deps,
     pythonUnprintable: testUnprintable,
-    upstreamCa: upstreamRoots(config.egressCaFile),
+    upstreamTrust: upstreamTrust(config.egressCaFile),
   });
   const app = createApp(deps);
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SecureContext } from 'node:tls';
 import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
 import type { BrokeredCredential, ConnectionRecord } from '@airlock/egress';
@@ -49,7 +50,7 @@ export interface EngineDeps {
   /** The CA brokered hosts are intercepted with. */
   instanceCa: InstanceCa;
   /** Roots trusted for brokered hosts' upstream TLS (Node's bundled ones plus configured). */
-  upstreamCa: readonly string[];
+  upstreamTrust: SecureContext;
 }
 
 export interface QueueState {
@@ -428,12 +429,12 @@ export class ExecutionEngine {
    */
   async #broker(credentials: BrokeredCredential[], redactor: Redactor) {
     if (credentials.length === 0) return undefined;
-    const { instanceCa, upstreamCa } = this.#deps;
+    const { instanceCa, upstreamTrust } = this.#deps;
     return {
       options: {
         credentials,
         issuer: await instanceCa.issuer(),
-        upstreamCa,
+        upstreamTrust,
         scrubber: () => redactor.createByteStream(),
       },
       trustBundle: await instanceCa.trustBundle(),
