@@ -151,6 +151,14 @@ def _trust(path):
     for name in _TRUST_VARS:
         os.environ[name] = path
 
+    def point(module):
+        module.where = lambda: path
+        module.contents = lambda: open(path, encoding="ascii").read()
+
+    # Imported already (a site .pth file may do it at startup): point that one.
+    if "certifi" in sys.modules:
+        point(sys.modules["certifi"])
+
     class _Certifi(importlib.abc.MetaPathFinder):
         def find_spec(self, fullname, target=None, spec_path=None):
             if fullname != "certifi":
@@ -167,8 +175,7 @@ def _trust(path):
 
             def patched(module):
                 exec_module(module)
-                module.where = lambda: path
-                module.contents = lambda: open(path, encoding="ascii").read()
+                point(module)
 
             loader.exec_module = patched
             return spec

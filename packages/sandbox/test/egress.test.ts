@@ -5,7 +5,7 @@
  * it, DNS does not work inside, nothing else is reachable, nothing is left behind.
  */
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +184,48 @@ describe(`network egress plumbing (${TEST_BACKEND})`, () => {
       },
     });
     expect(leftovers(sandbox)).toEqual([]);
+  });
+
+  it('a trust bundle replaces the system roots for every client, a packaged certifi included', async () => {
+    const bundle = join(dir, 'trust.pem');
+    writeFileSync(bundle, '# airlock test trust bundle\n', { mode: 0o644 });
+    // A certifi installed as a package ships its own bundle; the runtime points it (or the one a
+    // site .pth file imported at startup, as on some hosts) at ours.
+    const pkgs = join(dir, 'pkgs');
+    mkdirSync(join(pkgs, 'certifi'), { recursive: true, mode: 0o755 });
+    writeFileSync(
+      join(pkgs, 'certifi', '__init__.py'),
+      'def where():\n    return "/its/own/cacert.pem"\n',
+      { mode: 0o644 },
+    );
+    chmodSync(pkgs, 0o755);
+    chmodSync(join(pkgs, 'certifi'), 0o755);
+    const r = await run(
+      sandbox,
+      [
+        'import os, certifi',
+        'set_result({',
+        '  "env": [os.environ[k] for k in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")],',
+        '  "system": open("/etc/ssl/certs/ca-certificates.crt").read(),',
+        '  "certifi": certifi.where(),',
+        '})',
+      ].join('\n'),
+      { ...egress, network: { ...egress.network, trust: bundle }, packages: [pkgs] },
+    );
+    expect(r.status, text(r.stderr)).toBe('completed');
+    const inside =
+      TEST_BACKEND === 'unconfined-dev' ? bundle : '/etc/ssl/certs/ca-certificates.crt';
+    expect(r.result).toMatchObject({
+      env: [inside, inside, inside],
+      certifi: inside,
+    });
+    expect((r.result as { system: string }).system).toBe('# airlock test trust bundle\n');
+    // Without a trust bundle nothing changes: the system's roots, no variables.
+    const plain = await run(
+      sandbox,
+      'import os\nset_result([os.environ.get("SSL_CERT_FILE"), len(open("/etc/ssl/certs/ca-certificates.crt").read()) > 1000])',
+      egress,
+    );
+    expect(plain.result).toEqual([null, true]);
   });
 });
