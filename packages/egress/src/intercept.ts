@@ -346,7 +346,15 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
     if (CERT_ERRORS.test(code)) target.onFailure(why);
     answer(res, record, 502, why);
   });
-  upstream.on('response', (up) => respond(up, res, record, options));
+  upstream.on('response', (up) => {
+    // A scrubber failure (fail closed) ends this exchange, never the server.
+    try {
+      respond(up, res, record, options);
+    } catch {
+      up.destroy();
+      res.destroy();
+    }
+  });
   if (body !== undefined) upstream.end(body);
   else if (hasBody) pipeline(req, upstream, () => {});
   else upstream.end();

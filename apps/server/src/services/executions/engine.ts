@@ -417,6 +417,7 @@ export class ExecutionEngine {
           denied: attempts.filter((a) => a.verdict === 'denied').length + dropped,
           bytes_up: attempts.reduce((n, a) => n + a.bytesUp, 0),
           bytes_down: attempts.reduce((n, a) => n + a.bytesDown, 0),
+          brokered_requests: attempts.reduce((n, a) => n + (a.brokered?.requests.length ?? 0), 0),
         },
       );
     }
