@@ -66,6 +66,14 @@ export interface StreamOptions {
    * end result says `truncated: true` with the number of bytes omitted.
    */
   readonly maxOutputBytes?: number;
+  /**
+   * Live output (default 0: off). `write` releases only input at least this many bytes behind
+   * the end, a fixed length that must not depend on the secrets (choose it, never derive it from
+   * `maxPatternLength`), and releases a masked range as soon as it starts before that point. More
+   * is withheld only while the last bytes already repeat more than this many bytes of the start
+   * of an encoded secret. `end()` releases the rest as usual.
+   */
+  readonly holdbackBytes?: number;
 }
 
 export interface StreamEndOptions {
@@ -302,9 +310,10 @@ class Stream implements RedactionStream {
   constructor(
     compiled: Compiled,
     private readonly cap: number,
+    holdback: number,
   ) {
     // The cap also bounds the raw input that can be released (see Session.end).
-    this.session = new Session(compiled, cap);
+    this.session = new Session(compiled, cap, holdback);
   }
 
   write(chunk: Uint8Array | string): string {
@@ -426,7 +435,10 @@ class CompiledRedactor implements Redactor {
   createStream(options: StreamOptions = {}): RedactionStream {
     const cap = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     if (!(cap >= 0)) throw new RedactorConfigError('createStream: maxOutputBytes must be ≥ 0');
-    return new Stream(this.compiled, cap);
+    const holdback = options.holdbackBytes ?? 0;
+    if (!(Number.isInteger(holdback) && holdback >= 0))
+      throw new RedactorConfigError('createStream: holdbackBytes must be an integer ≥ 0');
+    return new Stream(this.compiled, cap, holdback);
   }
 
   createByteStream(): ByteRedactionStream {

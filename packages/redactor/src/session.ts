@@ -65,9 +65,17 @@ export class Session {
    *   output: the input position of the cap), so what `write` releases never depends on whether
    *   the capture will be cut there.
    */
+  /**
+   * @param holdback Live release (see `StreamOptions.holdbackBytes`): `write` releases only input
+   *   at least this many bytes behind the end (and behind any partial match), and releases a
+   *   masked range as soon as it starts before that point, instead of when it can no longer grow
+   *   (a later overlapping match gets a marker of its own). What is withheld is then a fixed
+   *   length, whatever the bytes.
+   */
   constructor(
     private readonly c: Compiled,
     private readonly rawLimit = Number.POSITIVE_INFINITY,
+    private readonly holdback = 0,
   ) {}
 
   /** Scans `bytes`, releases what can no longer be part of a match, returns released pieces. */
@@ -84,7 +92,12 @@ export class Session {
       buf.set(bytes, this.held.length);
     }
     this.scan(bytes);
-    this.release(buf, Math.min(this.pos - this.depth(), this.rawLimit), false);
+    if (this.holdback > 0) {
+      const limit = this.pos - Math.max(this.depth(), this.holdback);
+      this.release(buf, Math.min(limit, this.rawLimit), false, true);
+    } else {
+      this.release(buf, Math.min(this.pos - this.depth(), this.rawLimit), false);
+    }
     // Keep only the bytes a later release may need (a copy: never alias the caller's buffer).
     const first = this.pending[0];
     const keepFrom = first !== undefined && first.start === this.emitted ? first.end : this.emitted;
@@ -206,17 +219,18 @@ export class Session {
 
   /**
    * Releases, from `buf` (holding `[heldStart, …)`), every range that can no longer grow and the
-   * unmatched bytes before `limit`. With `final`, every range starting before `limit` is released.
+   * unmatched bytes before `limit`. With `final` (or `eager`), every range starting before
+   * `limit` is released.
    */
-  private release(buf: Uint8Array, limit: number, final: boolean): void {
+  private release(buf: Uint8Array, limit: number, final: boolean, eager = false): void {
     const pending = this.pending;
     while (pending.length > 0) {
       const r = pending[0] as Range;
-      if (final ? r.start >= limit : r.end >= limit) break;
+      if (final || eager ? r.start >= limit : r.end >= limit) break;
       pending.shift();
       this.emitRaw(buf, this.emitted, r.start);
       this.emitMarker(r);
-      this.emitted = r.end;
+      this.emitted = Math.max(this.emitted, r.end);
     }
     if (final) {
       // Ranges inside a withheld tail are never released, but the audit still counts them.

@@ -225,3 +225,54 @@ describe('createByteStream', () => {
     }
   });
 });
+
+describe('createStream with holdbackBytes (live output)', () => {
+  const H = 64;
+  const live = (secrets: readonly Secret[] = [TOKEN]) =>
+    createRedactor(secrets).createStream({ holdbackBytes: H });
+
+  it('withholds a fixed length, whatever the tail: a secret-looking tail changes nothing', () => {
+    const head = 'x'.repeat(200);
+    for (const tail of ['tok_fake_0123', 'plain_text_ab', TOKEN.value.slice(0, 12), 'tok']) {
+      const s = live();
+      const out = s.write(head + tail);
+      // Released: everything but the last H bytes, whatever they are.
+      expect(Buffer.byteLength(out)).toBe(head.length + tail.length - H);
+    }
+  });
+
+  it('never releases part of a secret split across writes, and masks it whole', () => {
+    const input = `${'a'.repeat(100)}${TOKEN.value}${'b'.repeat(100)}`;
+    for (let cut = 0; cut <= input.length; cut += 7) {
+      const s = live();
+      const first = s.write(input.slice(0, cut));
+      const second = s.write(input.slice(cut));
+      const end = s.end();
+      const all = first + second + end.text;
+      expect(all).toBe(`${'a'.repeat(100)}[REDACTED:TOKEN]${'b'.repeat(100)}`);
+      for (const part of [first, second]) {
+        expect(part).not.toContain('tok_fake');
+        expect(part).not.toMatch(/0123456789/);
+      }
+    }
+  });
+
+  it('releases a marker as soon as its start passes the holdback point', () => {
+    const s = live();
+    const released = s.write(`${TOKEN.value}${'z'.repeat(H)}`);
+    expect(released).toBe('[REDACTED:TOKEN]');
+  });
+
+  it('holds longer only while the tail repeats more than H bytes of a secret start', () => {
+    const long: Secret = { name: 'LONG', value: `L${'0123456789abcdef'.repeat(10)}` };
+    const s = live([long]);
+    const partial = long.value.slice(0, H + 20);
+    const out = s.write(`${'x'.repeat(100)}${partial}`);
+    expect(out).toBe('x'.repeat(100));
+    expect(s.write(long.value.slice(H + 20)) + s.end().text).toBe('[REDACTED:LONG]');
+  });
+
+  it('refuses a holdback that is not a non-negative integer', () => {
+    expect(() => createRedactor([TOKEN]).createStream({ holdbackBytes: -1 })).toThrow(/holdback/);
+  });
+});

@@ -170,7 +170,7 @@ export function openInstanceCa(deps: {
 }
 
 function commonName(now: Date): string {
-  return `Airlock egress CA (brokered credentials, ${now.toISOString().slice(0, 10)})`;
+  return `Airlock egress CA for brokered credentials ${now.toISOString().slice(0, 10)}`;
 }
 
 /**
