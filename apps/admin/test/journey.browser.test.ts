@@ -596,6 +596,38 @@ describe('admin journey in Chromium', () => {
     expect((await agentGet(`/profiles/${state.profileId}`)).status).toBe(404);
   });
 
+  it('broker a credential to hosts (the server refuses an address); rotate the egress CA', async () => {
+    await page.goto(url('/ui/credentials'));
+    const row = page.getByRole('row').filter({ hasText: 'UNUSED_SLOT' });
+    await containsText(row, 'injected');
+    await page.getByRole('button', { name: 'Change delivery of UNUSED_SLOT' }).click();
+    const form = page.getByRole('form', { name: 'Delivery of UNUSED_SLOT' });
+    await form.getByRole('radio', { name: /^Broker/ }).check();
+    const hosts = form.getByLabel(/Hosts that receive the value/);
+    await hosts.fill('10.0.0.1');
+    await form.getByRole('button', { name: 'Save delivery' }).click();
+    await containsText(form.getByRole('alert'), 'Delivery not changed');
+    await containsText(form.getByRole('alert'), '10.0.0.1');
+    await screenshot(page, '15-credential-delivery-refused');
+    await hosts.fill('api.example.com\n*.example.com:8443');
+    await form.getByRole('button', { name: 'Save delivery' }).click();
+    await containsText(row, 'brokered → api.example.com, *.example.com:8443');
+    await hasCount(form, 0);
+    await screenshot(page, '16-credential-brokered');
+
+    await page.goto(url('/ui/settings'));
+    const ca = page.getByRole('region', { name: 'Egress certificate authority' });
+    await containsText(ca, 'CN=');
+    const fingerprint = ca.locator('dt:has-text("SHA-256 fingerprint") + dd');
+    const before = (await fingerprint.textContent()) ?? '';
+    expect(before).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    await ca.getByRole('button', { name: 'Rotate…' }).click();
+    await ca.getByRole('button', { name: 'Rotate certificate authority' }).click();
+    await visible(ca.getByText(/Rotated\. New SHA-256 fingerprint/));
+    await lacksText(fingerprint, before);
+    await screenshot(page, '17-egress-ca-rotated');
+  });
+
   it('no script errors or CSP violations on any page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type {
   CreateCredentialInput,
   CreateProfileInput,
   Download,
+  EgressCa,
   ErrorBody,
   ExecutionDetail,
   ExecutionFilters,
@@ -200,6 +201,11 @@ export const api = {
     get: (id: string) => request<ExecutionDetail>('GET', `/api/admin/executions/${enc(id)}`),
     cancel: (id: string) =>
       request<ExecutionDetail>('POST', `/api/admin/executions/${enc(id)}/cancel`),
+  },
+
+  egressCa: {
+    get: () => request<EgressCa>('GET', '/api/admin/egress-ca'),
+    rotate: () => request<EgressCa>('POST', '/api/admin/egress-ca/rotate'),
   },
 
   stats: () => request<Stats>('GET', '/api/admin/stats'),

@@ -40,11 +40,20 @@ export interface CredentialUse {
   revoked: boolean;
 }
 
+/**
+ * How a credential's value reaches a script. `inject`: the script reads the value in
+ * `settings[NAME]`. `broker`: the script reads a placeholder, and the egress proxy puts the value
+ * into HTTP requests to `hosts` only (1 to 20 entries: `api.example.com`, `*.example.com`, with
+ * optional `:ports` as in network policy entries), so the value never enters the sandbox.
+ */
+export type CredentialDelivery = { mode: 'inject' } | { mode: 'broker'; hosts: string[] };
+
 export interface AdminCredential {
   id: string;
   name: string;
   description: string;
   has_value: boolean;
+  delivery: CredentialDelivery;
   /** false when the stored value is too short for the redactor to mask; null without a value. */
   redactable: boolean | null;
   value_updated_at: string | null;
@@ -53,16 +62,34 @@ export interface AdminCredential {
   updated_at: string;
 }
 
+/** Without `delivery` the server stores `{mode: 'inject'}`. */
 export interface CreateCredentialInput {
   name: string;
   description?: string;
   value?: string;
+  delivery?: CredentialDelivery;
 }
 
-/** `value: null` clears the stored value; an absent `value` leaves it as is. */
+/** `value: null` clears the stored value; an absent field leaves it as is. */
 export interface UpdateCredentialInput {
   description?: string;
   value?: string | null;
+  delivery?: CredentialDelivery;
+}
+
+/**
+ * The instance certificate authority the egress proxy uses to intercept TLS to brokered hosts
+ * (`GET /api/admin/egress-ca`, and the answer of `POST /api/admin/egress-ca/rotate`). Public.
+ */
+export interface EgressCa {
+  /** PEM. */
+  certificate: string;
+  /** `AB:CD:…` */
+  fingerprint_sha256: string;
+  not_before: string;
+  not_after: string;
+  /** `CN=…` */
+  subject: string;
 }
 
 export interface ProfileCredential {
@@ -77,6 +104,19 @@ export interface NetworkPolicy {
   allow: string[];
 }
 
+/** One HTTP request on a connection to a brokered host (credential names only, never values). */
+export interface BrokeredRequest {
+  method: string;
+  /** The upstream's status, or the proxy's own (502, 413, 400); 0 when there was no answer. */
+  status: number;
+  /** Credentials whose value the proxy put in. */
+  substituted: string[];
+  /** Placeholders left as they were (not bound to this host, or not placeable). */
+  unsubstituted?: string[];
+  /** Why the proxy answered itself. */
+  error?: string;
+}
+
 /** One connection attempt of a run, as the admin sees it. */
 export interface NetworkRecord {
   host: string;
@@ -88,6 +128,14 @@ export interface NetworkRecord {
   bytes_down: number;
   started_ms: number;
   duration_ms: number;
+  /** Present when the proxy read the connection as HTTP to a brokered host. */
+  brokered?: {
+    requests: BrokeredRequest[];
+    /** Requests beyond those recorded, only counted (`droppedRequests` in @airlock/egress). */
+    dropped_requests: number;
+  };
+  /** Brokered credentials whose placeholder went to this host, which they are not bound to. */
+  placeholders?: string[];
 }
 
 export interface AdminProfile {

@@ -1,4 +1,5 @@
-import type { AdminProfile, ExecutionStatus } from '../api/types';
+import { Fragment } from 'react';
+import type { AdminProfile, CredentialDelivery, ExecutionStatus } from '../api/types';
 
 export type ProfileState = 'unlocked' | 'locked' | 'revoked' | 'expired';
 
@@ -41,4 +42,29 @@ export function ValueBadge({
       </span>
     );
   return <span className="badge badge-ok">value set</span>;
+}
+
+/** How a credential reaches scripts: its value (`injected`), or a placeholder and bound hosts. */
+export function DeliveryBadge({ delivery }: { delivery: CredentialDelivery }) {
+  if (delivery.mode === 'inject')
+    return (
+      <span className="badge" title="Scripts read the value in settings">
+        injected
+      </span>
+    );
+  return (
+    <span
+      className="badge badge-broker"
+      title="Scripts hold a placeholder; the value goes into requests to these hosts only"
+    >
+      brokered →{' '}
+      {delivery.hosts.map((h, i) => (
+        // Wrap between hosts, never inside one.
+        <Fragment key={h}>
+          {i > 0 ? ', ' : ''}
+          <span className="nowrap">{h}</span>
+        </Fragment>
+      ))}
+    </span>
+  );
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client';
 import { useSecretAction } from '../api/secret-action';
+import { saveBlob } from '../lib/download';
 import { MIN_PASSPHRASE_LENGTH, passphraseStrength, type Strength } from '../lib/validation';
 import { ErrorMessage } from './ErrorMessage';
 
@@ -10,18 +11,6 @@ const STRENGTH_TEXT: Record<Strength, string> = {
   fair: 'Fair: longer is better, e.g. four or five unrelated words.',
   strong: 'Strong.',
 };
-
-/** Saves a Blob as a file through a temporary object URL (no server round trip, CSP-safe). */
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * Export everything, encrypted under a passphrase typed twice. The fields stay uncontrolled;

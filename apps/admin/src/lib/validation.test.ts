@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { credentialNameProblem, newPasswordProblem, passphraseStrength } from './validation';
+import {
+  brokerHostsProblem,
+  credentialNameProblem,
+  hostLines,
+  newPasswordProblem,
+  passphraseStrength,
+} from './validation';
 
 describe('credentialNameProblem', () => {
   it('accepts names the server accepts', () => {
@@ -29,5 +35,21 @@ describe('passphraseStrength', () => {
     expect(passphraseStrength('abcdefghijkl')).toBe('weak');
     expect(passphraseStrength('abcdefghijklmnopq')).toBe('fair');
     expect(passphraseStrength('four unrelated words here')).toBe('strong');
+  });
+});
+
+describe('broker hosts', () => {
+  it('reads one entry per line, keeping commas of port lists', () => {
+    expect(hostLines(' api.stripe.com \n\n*.example.com:443,8443\n')).toEqual([
+      'api.stripe.com',
+      '*.example.com:443,8443',
+    ]);
+  });
+  it('wants 1 to 20 entries and leaves the rest to the server', () => {
+    expect(brokerHostsProblem([])).toMatch(/at least one host/);
+    expect(brokerHostsProblem(Array.from({ length: 21 }, (_, i) => `h${i}.example.com`))).toMatch(
+      /at most 20 hosts \(21 entered\)/,
+    );
+    expect(brokerHostsProblem(['10.0.0.1'])).toBeUndefined();
   });
 });

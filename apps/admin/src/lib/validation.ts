@@ -42,3 +42,25 @@ export function passphraseStrength(p: string): Strength {
   if (score >= 20) return 'fair';
   return 'weak';
 }
+
+/** The server's limit on the hosts of one brokered credential. */
+export const MAX_BROKER_HOSTS = 20;
+
+/** A textarea of host entries, one per line (ports may hold commas: `host:443,8443`). */
+export function hostLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/**
+ * A light check of a brokered credential's hosts before asking the server, which checks each
+ * entry (a DNS name or `*.name`, optional ports) and names the one it refuses.
+ */
+export function brokerHostsProblem(hosts: readonly string[]): string | undefined {
+  if (hosts.length === 0) return 'Enter at least one host the value may be sent to.';
+  if (hosts.length > MAX_BROKER_HOSTS)
+    return `Use at most ${MAX_BROKER_HOSTS} hosts (${hosts.length} entered).`;
+  return undefined;
+}

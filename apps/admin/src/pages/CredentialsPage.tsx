@@ -7,11 +7,12 @@ import {
   useCreateCredential,
   useDeleteCredential,
   useSetCredentialValue,
+  useUpdateCredentialDelivery,
   useUpdateCredentialDescription,
 } from '../api/queries/credentials';
 import { profilesQuery } from '../api/queries/profiles';
-import type { AdminCredential } from '../api/types';
-import { ValueBadge } from '../components/Badges';
+import type { AdminCredential, CredentialDelivery } from '../api/types';
+import { DeliveryBadge, ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
@@ -19,7 +20,12 @@ import { PageTitle } from '../components/PageTitle';
 import { SecretValueInput } from '../components/SecretValueInput';
 import { Time } from '../components/Time';
 import { shortId } from '../lib/format';
-import { credentialNameProblem } from '../lib/validation';
+import {
+  brokerHostsProblem,
+  credentialNameProblem,
+  hostLines,
+  MAX_BROKER_HOSTS,
+} from '../lib/validation';
 import { UI } from '../paths';
 
 export function CredentialsPage() {
@@ -49,6 +55,7 @@ export function CredentialsPage() {
               <th scope="col">Name</th>
               <th scope="col">Description</th>
               <th scope="col">Value</th>
+              <th scope="col">Delivery</th>
               <th scope="col">Used by</th>
               <th scope="col">Value updated</th>
               <th scope="col">
@@ -71,6 +78,9 @@ export function CreateCredentialForm() {
   const create = useCreateCredential();
   const [problem, setProblem] = useState<string>();
   const [created, setCreated] = useState<string>();
+  const [mode, setMode] = useState<DeliveryMode>('inject');
+  const [hosts, setHosts] = useState('');
+  const [hostsProblem, setHostsProblem] = useState<string>();
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -79,12 +89,22 @@ export function CreateCredentialForm() {
     const description = String(f.get('description') ?? '');
     const value = String(f.get('value') ?? '');
     const p = credentialNameProblem(name);
+    const d = readDelivery(mode, hosts);
     setProblem(p);
+    setHostsProblem(d.ok ? undefined : d.problem);
     setCreated(undefined);
-    if (p) return;
-    const r = await create.run({ name, description, ...(value ? { value } : {}) });
+    if (p || !d.ok) return;
+    const r = await create.run({
+      name,
+      description,
+      ...(value ? { value } : {}),
+      // Absent means inject, the server's default.
+      ...(d.delivery.mode === 'broker' ? { delivery: d.delivery } : {}),
+    });
     if (r) {
       form.reset();
+      setMode('inject');
+      setHosts('');
       setCreated(`Created ${r.name}${r.has_value ? ' with its value' : ' (no value yet)'}.`);
     }
   };
@@ -116,6 +136,16 @@ export function CreateCredentialForm() {
         <div>
           <SecretValueInput label="Value (optional)" />
         </div>
+        <div className="span-all">
+          <DeliveryFields
+            idPrefix="new-cred"
+            mode={mode}
+            onMode={setMode}
+            hosts={hosts}
+            onHosts={setHosts}
+            problem={hostsProblem}
+          />
+        </div>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={create.pending}>
             {create.pending ? 'Creating…' : 'Create credential'}
@@ -130,7 +160,7 @@ export function CreateCredentialForm() {
   );
 }
 
-type Panel = 'none' | 'value' | 'description' | 'clear' | 'delete';
+type Panel = 'none' | 'value' | 'description' | 'delivery' | 'clear' | 'delete';
 
 function CredentialRow({
   credential: c,
@@ -149,6 +179,9 @@ function CredentialRow({
         <td>{c.description || <span className="muted">—</span>}</td>
         <td>
           <ValueBadge hasValue={c.has_value} redactable={c.redactable} />
+        </td>
+        <td>
+          <DeliveryBadge delivery={c.delivery} />
         </td>
         <td>
           {c.used_by.length === 0 ? (
@@ -183,6 +216,13 @@ function CredentialRow({
             >
               Edit
             </button>
+            <button
+              type="button"
+              onClick={() => setPanel('delivery')}
+              aria-label={`Change delivery of ${c.name}`}
+            >
+              Delivery
+            </button>
             {c.has_value ? (
               <button
                 type="button"
@@ -205,11 +245,13 @@ function CredentialRow({
       </tr>
       {panel !== 'none' ? (
         <tr className="panel-row">
-          <td colSpan={6}>
+          <td colSpan={7}>
             {panel === 'value' ? (
               <SetValueForm credential={c} onDone={() => setPanel('none')} />
             ) : panel === 'description' ? (
               <DescriptionForm credential={c} onDone={() => setPanel('none')} />
+            ) : panel === 'delivery' ? (
+              <DeliveryForm credential={c} onDone={() => setPanel('none')} />
             ) : panel === 'clear' ? (
               <ClearValue credential={c} onDone={() => setPanel('none')} />
             ) : (
@@ -299,6 +341,148 @@ function DescriptionForm({
         </button>
       </div>
       <ErrorMessage error={update.error} />
+    </form>
+  );
+}
+
+type DeliveryMode = CredentialDelivery['mode'];
+
+/** The delivery the fields describe, or why they do not describe one (checked lightly). */
+function readDelivery(
+  mode: DeliveryMode,
+  hostsText: string,
+): { ok: true; delivery: CredentialDelivery } | { ok: false; problem: string } {
+  if (mode === 'inject') return { ok: true, delivery: { mode: 'inject' } };
+  const hosts = hostLines(hostsText);
+  const problem = brokerHostsProblem(hosts);
+  return problem ? { ok: false, problem } : { ok: true, delivery: { mode: 'broker', hosts } };
+}
+
+/** Inject or broker, and a broker's hosts: the same fields when creating and when changing. */
+function DeliveryFields({
+  idPrefix,
+  name,
+  mode,
+  onMode,
+  hosts,
+  onHosts,
+  problem,
+}: {
+  idPrefix: string;
+  /** The credential's name, once it has one. */
+  name?: string;
+  mode: DeliveryMode;
+  onMode: (m: DeliveryMode) => void;
+  hosts: string;
+  onHosts: (text: string) => void;
+  problem: string | undefined;
+}) {
+  // No `NAME` stand-in before there is a name: these labels would then also match the Name
+  // field's label (the browser journey finds fields by label).
+  const setting = name ? <span className="mono">settings["{name}"]</span> : 'settings';
+  return (
+    <fieldset>
+      <legend>How scripts get {name ?? 'it'}</legend>
+      <label className="check">
+        <input
+          type="radio"
+          name={`${idPrefix}-delivery`}
+          value="inject"
+          checked={mode === 'inject'}
+          onChange={() => onMode('inject')}
+        />
+        {/* One element next to the radio: label.check lays out its children as flex items. */}
+        <span>Inject: scripts read the value in {setting} (masked in their output)</span>
+      </label>
+      <label className="check">
+        <input
+          type="radio"
+          name={`${idPrefix}-delivery`}
+          value="broker"
+          checked={mode === 'broker'}
+          onChange={() => onMode('broker')}
+        />
+        <span>
+          Broker: scripts get a placeholder in {setting}; Airlock puts the value into HTTP requests
+          to the hosts below only, and it never enters the sandbox
+        </span>
+      </label>
+      {mode === 'broker' ? (
+        <>
+          <label htmlFor={`${idPrefix}-hosts`}>Hosts that receive the value, one per line</label>
+          <textarea
+            id={`${idPrefix}-hosts`}
+            rows={3}
+            className="mono"
+            value={hosts}
+            placeholder="api.stripe.com"
+            onChange={(e) => onHosts(e.currentTarget.value)}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={`${idPrefix}-hosts-help`}
+          />
+          <p
+            id={`${idPrefix}-hosts-help`}
+            className={problem ? 'field-error' : 'help'}
+            role="status"
+          >
+            {problem ??
+              `A name like api.stripe.com or *.example.com, optionally with ports (:8443; none means 443 and 80), at most ${MAX_BROKER_HOSTS}. Each profile using this credential must allow these hosts in its network policy, or it cannot be locked.`}
+          </p>
+        </>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function DeliveryForm({
+  credential: c,
+  onDone,
+}: {
+  credential: AdminCredential;
+  onDone: () => void;
+}) {
+  const update = useUpdateCredentialDelivery();
+  const [mode, setMode] = useState<DeliveryMode>(c.delivery.mode);
+  const [hosts, setHosts] = useState(
+    c.delivery.mode === 'broker' ? c.delivery.hosts.join('\n') : '',
+  );
+  const [problem, setProblem] = useState<string>();
+  return (
+    <form
+      className="inline-form"
+      aria-label={`Delivery of ${c.name}`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const d = readDelivery(mode, hosts);
+        setProblem(d.ok ? undefined : d.problem);
+        if (d.ok) update.mutate({ name: c.name, delivery: d.delivery }, { onSuccess: onDone });
+      }}
+    >
+      <DeliveryFields
+        idPrefix={`delivery-${c.name}`}
+        name={c.name}
+        mode={mode}
+        onMode={setMode}
+        hosts={hosts}
+        onHosts={setHosts}
+        problem={problem}
+      />
+      {c.delivery.mode === 'broker' && mode === 'inject' ? (
+        <p className="warning">
+          Injected, the value itself enters the sandbox: scripts can send it to any host their
+          profile’s network policy allows.
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={update.isPending}>
+          Save delivery
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <ErrorMessage error={update.error} title="Delivery not changed" />
     </form>
   );
 }

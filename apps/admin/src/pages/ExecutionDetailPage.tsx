@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { executionQuery, isTerminal, useCancelExecution } from '../api/queries/executions';
 import { profilesQuery } from '../api/queries/profiles';
-import type { ExecutionDetail } from '../api/types';
+import type { ExecutionDetail, NetworkRecord } from '../api/types';
 import { ExecutionBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -158,23 +158,33 @@ function Detail({ e }: { e: ExecutionDetail }) {
             </thead>
             <tbody>
               {e.network.map((c) => (
-                <tr key={`${c.started_ms}-${c.host}-${c.port}-${c.verdict}`}>
-                  <th scope="row" className="mono">
-                    {c.host}
-                  </th>
-                  <td className="mono">{c.port}</td>
-                  <td>
-                    <span className={c.verdict === 'allowed' ? 'badge' : 'badge badge-missing'}>
-                      {c.verdict}
-                    </span>
-                    {c.reason ? <span className="muted"> {c.reason}</span> : null}
-                  </td>
-                  <td className="mono">{c.address ?? '—'}</td>
-                  <td className="mono">
-                    {c.bytes_up} B / {c.bytes_down} B
-                  </td>
-                  <td>{c.duration_ms} ms</td>
-                </tr>
+                <Fragment key={`${c.started_ms}-${c.host}-${c.port}-${c.verdict}`}>
+                  <tr>
+                    <th scope="row" className="mono">
+                      {c.host}
+                    </th>
+                    <td className="mono">{c.port}</td>
+                    <td>
+                      <span className={c.verdict === 'allowed' ? 'badge' : 'badge badge-missing'}>
+                        {c.verdict}
+                      </span>
+                      {c.brokered ? <span className="badge badge-broker">brokered</span> : null}
+                      {c.reason ? <span className="muted"> {c.reason}</span> : null}
+                    </td>
+                    <td className="mono">{c.address ?? '—'}</td>
+                    <td className="mono">
+                      {c.bytes_up} B / {c.bytes_down} B
+                    </td>
+                    <td>{c.duration_ms} ms</td>
+                  </tr>
+                  {c.brokered || (c.placeholders && c.placeholders.length > 0) ? (
+                    <tr className="panel-row">
+                      <td colSpan={6}>
+                        <BrokeredConnection record={c} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -201,6 +211,69 @@ function Detail({ e }: { e: ExecutionDetail }) {
           </ol>
         )}
       </section>
+    </>
+  );
+}
+
+const nameList = (list: string[] | undefined) =>
+  list && list.length > 0 ? <span className="mono">{list.join(', ')}</span> : '—';
+
+/**
+ * What the proxy did on one connection to a brokered host: each HTTP request with the
+ * credentials it put in and the placeholders it left, and placeholders that went to a host they
+ * are not bound to (sent as they were: the value never left).
+ */
+function BrokeredConnection({ record: c }: { record: NetworkRecord }) {
+  const stray = c.placeholders ?? [];
+  const requests = c.brokered?.requests ?? [];
+  const dropped = c.brokered?.dropped_requests ?? 0;
+  return (
+    <>
+      {stray.length > 0 ? (
+        <p className="warning">
+          Placeholder{stray.length === 1 ? '' : 's'} of{' '}
+          <span className="mono">{stray.join(', ')}</span> sent to a host{' '}
+          {stray.length === 1 ? 'it is' : 'they are'} not bound to: sent unchanged.
+        </p>
+      ) : null}
+      {c.brokered ? (
+        requests.length === 0 ? (
+          <p className="muted">No HTTP request was read on this connection.</p>
+        ) : (
+          <table className="sub-table">
+            <caption>
+              Requests to {c.host}:{c.port}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Method</th>
+                <th scope="col">Status</th>
+                <th scope="col">Credentials put in</th>
+                <th scope="col">Placeholders left unchanged</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((r, i) => (
+                // Requests have no id; their order on the connection is what identifies them.
+                <tr key={i}>
+                  <td className="mono">{r.method || '—'}</td>
+                  <td className="mono">{r.status || '—'}</td>
+                  <td>{nameList(r.substituted)}</td>
+                  <td>{nameList(r.unsubstituted)}</td>
+                  <td>{r.error ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+      {dropped > 0 ? (
+        <p className="help">
+          {dropped} more request{dropped === 1 ? '' : 's'} on this connection, counted but not
+          recorded.
+        </p>
+      ) : null}
     </>
   );
 }

@@ -116,6 +116,31 @@ describe('profile detail: lock', () => {
   });
 });
 
+describe('profile detail: lock refused for a brokered credential', () => {
+  it('shows the server message naming the credential and the host', async () => {
+    const user = userEvent.setup();
+    const refusal =
+      'Cannot lock: credential STRIPE_KEY is brokered to api.stripe.com: port 80 is not allowed for this host';
+    fakeFetch({
+      [`GET /api/admin/profiles/${ID}`]: json(
+        200,
+        profile({ network: { mode: 'allowlist', allow: ['api.stripe.com:443'] } }),
+      ),
+      [`POST /api/admin/profiles/${ID}/lock`]: json(409, { detail: refusal, code: 'CONFLICT' }),
+      'GET /api/admin/credentials': json(200, { credentials: [] }),
+      'GET /api/admin/executions': json(200, { executions: [], total: 0 }),
+    });
+    renderPage();
+    await user.click(await screen.findByRole('button', { name: 'Lock and issue key…' }));
+    await user.click(screen.getByRole('button', { name: 'Lock and show key' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(refusal);
+    expect(screen.queryByLabelText(/Key \(give this/)).toBeNull();
+    // Still unlocked: the lock can be tried again once the policy or the hosts are fixed.
+    expect(screen.getByRole('button', { name: 'Lock and issue key…' })).toBeTruthy();
+  });
+});
+
 describe('profile detail: network policy', () => {
   it('the lock confirmation lists the hosts the key reaches next to the credentials', async () => {
     const user = userEvent.setup();

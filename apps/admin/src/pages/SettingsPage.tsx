@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api/client';
 import { sessionQuery } from '../api/queries/session';
 import { useSecretAction } from '../api/secret-action';
+import { EgressCaSection } from '../components/EgressCaSection';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ExportForm } from '../components/ExportForm';
 import { ImportForm } from '../components/ImportForm';
@@ -18,6 +19,7 @@ export function SettingsPage() {
       <ChangePasswordForm />
       <ExportForm />
       <ImportForm />
+      <EgressCaSection />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../client';
 import { useSecretAction } from '../secret-action';
-import type { CreateCredentialInput } from '../types';
+import type { CreateCredentialInput, CredentialDelivery } from '../types';
 import { keys } from './keys';
 
 export const credentialKeys = keys.credentials;
@@ -42,6 +42,16 @@ export function useUpdateCredentialDescription() {
   return useMutation({
     mutationFn: (v: { name: string; description: string }) =>
       api.credentials.update(v.name, { description: v.description }),
+    onSuccess: () => invalidateAll(qc),
+  });
+}
+
+/** Switch between inject and broker, or change the hosts (no value travels: a plain mutation). */
+export function useUpdateCredentialDelivery() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { name: string; delivery: CredentialDelivery }) =>
+      api.credentials.update(v.name, { delivery: v.delivery }),
     onSuccess: () => invalidateAll(qc),
   });
 }

@@ -27,4 +27,5 @@ export const keys = {
     page: (limit: number, offset: number) => ['audit', { limit, offset }] as const,
   },
   requirements: { all: ['requirements'] as const },
+  egressCa: { all: ['egress-ca'] as const },
 };
