@@ -1,12 +1,14 @@
 import { executionStatuses } from '@airlock/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
 import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../http/context.js';
 import { requireSignedRequest, signedProfile } from '../../http/signed-call.js';
 import { validationHook } from '../../http/validation.js';
 import { baseUrl } from '../../lib/base-url.js';
-import { exactJson } from '../../lib/exact-json.js';
+import { exactJson, stringifyExact } from '../../lib/exact-json.js';
 import { listExecutions } from '../../services/executions/list.js';
+import { LIVE_HOLDBACK_BYTES, type LiveEvent } from '../../services/executions/live.js';
 import { getExecution, pendingExchange, TERMINAL } from '../../services/executions/queries.js';
 import { respondToExecution } from '../../services/executions/respond.js';
 import { waitUntilSettled } from '../../services/executions/settle.js';
@@ -99,6 +101,25 @@ export function agentExecutionRoutes(deps: AppDeps) {
       query: z.object({ wait: z.coerce.number().min(0).max(3600).optional() }),
     },
     responses: { 200: json(Poll, 'The execution'), ...errorResponses(404, 422) },
+  });
+
+  const events = createRoute({
+    method: 'get',
+    path: '/executions/{id}/events',
+    tags: ['agent'],
+    summary: 'Live events of an execution (Server-Sent Events), resumable with Last-Event-ID',
+    description: `Events: \`status\` {status}, \`llm_request\` {prompt, model}, \`stdout\` / \`stderr\` {text} (redacted as produced; the last ${LIVE_HOLDBACK_BYTES} bytes of each stream are held back until more follows or the run ends, whatever they are), and \`end\` with the terminal poll body, after which the stream closes. Each event has an id; reconnect with \`Last-Event-ID\` (or \`?last_event_id=\`) to resume after it. An execution that finished more than a minute ago (or before a restart) sends only \`end\`.`,
+    request: {
+      params: z.object({ id: Id }),
+      query: z.object({ last_event_id: z.coerce.number().int().min(0).optional() }),
+    },
+    responses: {
+      200: {
+        description: 'text/event-stream',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+      ...errorResponses(404, 422),
+    },
   });
 
   const respond = createRoute({
@@ -201,6 +222,73 @@ export function agentExecutionRoutes(deps: AppDeps) {
       // The Poll shape, written with the result's numbers exactly as the script produced them
       // (c.json would round them); the cast only tells the router it is that response.
       return exactJson(c, pollView(row, pendingExchange(deps.db, id))) as never;
+    })
+    .openapi(events, (c) => {
+      const { id } = c.req.valid('param');
+      getExecution(deps.db, id); // 404 for an unknown id
+      const header = Number.parseInt(c.req.header('last-event-id') ?? '', 10);
+      const after = Number.isFinite(header) ? header : (c.req.valid('query').last_event_id ?? 0);
+      return streamSSE(c, async (stream) => {
+        const live = deps.executions.live(id);
+        if (!live) {
+          // Finished more than a minute ago or before a restart: the body says all. Otherwise
+          // (not started here yet) the current status, and the client retries.
+          const now = getExecution(deps.db, id);
+          if (TERMINAL.has(now.status))
+            await stream.writeSSE({
+              event: 'end',
+              data: stringifyExact(pollView(now, pendingExchange(deps.db, id))),
+            });
+          else
+            await stream.writeSSE({
+              event: 'status',
+              data: JSON.stringify({ status: now.status }),
+              retry: 1000,
+            });
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          const queue: LiveEvent[] = [];
+          let writing = false;
+          const flush = async () => {
+            if (writing) return;
+            writing = true;
+            while (queue.length > 0) {
+              const e = queue.shift() as LiveEvent;
+              await stream.writeSSE({
+                id: String(e.id),
+                event: e.event,
+                data: stringifyExact(e.data),
+              });
+              if (e.event === 'end') {
+                stop();
+                return resolve();
+              }
+            }
+            writing = false;
+          };
+          const unsubscribe = live.subscribe(after, (e) => {
+            queue.push(e);
+            void flush().catch(() => {
+              stop();
+              resolve();
+            });
+          });
+          // A comment now and then keeps proxies from closing an idle stream.
+          const beat = setInterval(
+            () => void stream.write(': keep-alive\n\n').catch(() => {}),
+            15_000,
+          );
+          const stop = () => {
+            clearInterval(beat);
+            unsubscribe();
+          };
+          stream.onAbort(() => {
+            stop();
+            resolve();
+          });
+        });
+      });
     })
     .openapi(respond, (c) =>
       c.json(respondToExecution(deps, c.req.valid('param').id, c.req.valid('json').response), 200),

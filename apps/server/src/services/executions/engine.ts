@@ -17,10 +17,12 @@ import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
 import { importDirs } from '../requirements/scopes.js';
 import { openRunEgress, type RunEgress } from './egress.js';
+import { LiveRegistry, type LiveRun } from './live.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
 import { RedactorCache } from './redaction.js';
 import { HistoryRetention, type HistoryUsage, historyBytesSql } from './retention.js';
 import { runCredentials, runSettings } from './secrets.js';
+import { pollView } from './views.js';
 
 export interface EngineDeps {
   db: AirlockDb;
@@ -107,6 +109,7 @@ export class ExecutionEngine {
   readonly #inflight = new Set<Promise<void>>();
   readonly #changes = new EventEmitter();
   #stopping = false;
+  readonly #live = new LiveRegistry();
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -153,8 +156,14 @@ export class ExecutionEngine {
     return this.#redaction.get(this.#deps);
   }
 
+  /** The live events of a queued, running or just finished execution (none after a minute). */
+  live(id: string): LiveRun | undefined {
+    return this.#live.get(id);
+  }
+
   /** Queues a stored `pending` execution with the script to run. */
   enqueue(id: string, script: string): void {
+    this.#live.open(id, 'pending');
     this.#scripts.set(id, script);
     this.#queue.push(id);
     // Start on a later turn: the request that queued it answers first (status `pending`), and
@@ -360,6 +369,8 @@ export class ExecutionEngine {
     this.#announce(id);
 
     let seq = 0;
+    const live = this.#live.open(id, 'running');
+    live.begin(redactor, config.maxOutputBytes);
     const handle = sandbox.run({
       script,
       settings,
@@ -375,6 +386,7 @@ export class ExecutionEngine {
         maxOutputBytes: config.maxOutputBytes + OUTPUT_CAPTURE_MARGIN,
         llmWaitMs: config.llmWaitLimitSeconds * 1000,
       },
+      onOutput: (stream, chunk) => live.output(stream, chunk),
       onEvent: (event) => {
         if (event.type !== 'awaiting_llm') return;
         const now = clock();
@@ -392,6 +404,7 @@ export class ExecutionEngine {
         });
         this.#waiting.add(id);
         this.#announce(id);
+        live.llmRequest(prompt, model);
         // Its slot is free while it waits: start the next queued run.
         setImmediate(() => this.#pump());
       },
@@ -579,6 +592,12 @@ export class ExecutionEngine {
   }
 
   #announce(id: string): void {
+    const live = this.#live.get(id);
+    if (live && !live.ended) {
+      const row = findExecution(this.#deps.db, id);
+      if (row && TERMINAL.has(row.status)) this.#live.close(id, pollView(row, undefined));
+      else if (row) live.status(row.status);
+    }
     this.#changes.emit(id);
   }
 }
