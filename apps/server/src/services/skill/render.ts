@@ -319,6 +319,17 @@ original for a retried version-2 request). \`GET /executions/{id}\`:
 
 \`GET /executions\` (a signed request) lists your profile's executions.
 
+**Live output:** \`GET /executions/{id}/events\` is a Server-Sent Events stream: \`status\`,
+\`llm_request\`, \`stdout\` and \`stderr\` (\`{"text"}\`, redacted as produced; the last 512 bytes of
+each stream wait until more follows or the run ends), then \`end\` with the poll body above, and
+the stream closes. Each event has an id: reconnect with \`Last-Event-ID\` to resume.
+
+**The fastest path:** sign once, \`POST /execute?wait=60\`: a script that finishes within a
+minute answers in that one request (\`200\` with the poll body). Otherwise (\`202\`, or
+\`awaiting_llm\`), \`GET\` the \`poll_url\` with \`?wait=30\` (or follow the events stream) and
+answer LLM pauses with \`POST /executions/{id}/respond\`. From a shell, \`airlock exec\` does all
+of it; from an MCP client, \`airlock mcp\`.
+
 ## Errors and what to do
 
 Every error is JSON \`{"detail": "...", "code": "...", "request_id": "..."}\`.
