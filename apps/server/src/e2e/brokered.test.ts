@@ -320,6 +320,13 @@ describe('brokered credentials through the spawned server', () => {
       'STRIPE_KEY',
     ]);
     expect(JSON.stringify(admin.network)).not.toContain(VALUE);
+    const audit = (await server.api('GET', '/api/admin/audit?limit=200', undefined, p.admin)).json;
+    const entry = audit.entries.find(
+      (e: { action: string; target_id: string }) =>
+        e.action === 'execution.network' && e.target_id === id,
+    );
+    // urllib ×5 over TLS and in clear, httpx, requests, curl, and the refused one.
+    expect(entry.detail.brokered_requests).toBeGreaterThanOrEqual(8);
     expect(server.log()).not.toContain(VALUE);
   }, 120_000);
 

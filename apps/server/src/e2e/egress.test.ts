@@ -155,6 +155,7 @@ describe('network egress through the spawned server', () => {
       denied: 5,
       bytes_up: expect.any(Number),
       bytes_down: expect.any(Number),
+      brokered_requests: 0,
     });
     expect(JSON.stringify(entry)).not.toContain('not-listed');
     expect(processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i))).toEqual([]);

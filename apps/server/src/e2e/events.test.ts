@@ -81,8 +81,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const start = async (script: string) =>
-  (await p.execute(script)).json.execution_id as string;
+const start = async (script: string) => (await p.execute(script)).json.execution_id as string;
 
 describe('live events through the spawned server', () => {
   it('delivers output while the script runs; a reconnect resumes without loss or duplication', async () => {
