@@ -27,6 +27,25 @@ describe('parseCommand', () => {
     expect(parseCommand(['--version'], {})).toEqual({ kind: 'version' });
   });
 
+  it('parses mcp: the key and URL from flags or the environment, checked up front', () => {
+    expect(parseCommand(['mcp'], { AIRLOCK_KEY: KEY, AIRLOCK_URL: 'http://a.test/' })).toEqual({
+      kind: 'mcp',
+      url: 'http://a.test',
+      keyId: KEY_ID,
+      secret: SECRET,
+    });
+    expect(parseCommand(['mcp', '-k', KEY], {})).toMatchObject({ kind: 'mcp', url: DEFAULT_URL });
+    expect(parseCommand(['mcp', '--help'], {})).toEqual({ kind: 'help', topic: 'mcp' });
+    expect(parseCommand(['help', 'mcp'], {})).toEqual({ kind: 'help', topic: 'mcp' });
+    expect(usage(() => parseCommand(['mcp'], {})).message).toMatch(/^no profile key/);
+    expect(usage(() => parseCommand(['mcp'], { AIRLOCK_KEY: KEY_ID })).message).toMatch(
+      /malformed: it has no ":"/,
+    );
+    expect(usage(() => parseCommand(['mcp', 'extra'], { AIRLOCK_KEY: KEY })).message).toBe(
+      'mcp takes no arguments, got "extra"',
+    );
+  });
+
   it('parses exec with flags, defaulting to signature v2 and the default URL', () => {
     const c = parseCommand(['exec', 'job.py', '--key', KEY, '--timeout', '30', '--json'], {});
     expect(c).toEqual({

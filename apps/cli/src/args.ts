@@ -36,11 +36,24 @@ export interface StatusCommand {
   json: boolean;
 }
 
+/** `airlock mcp`: an MCP server on stdio, acting with one profile key. */
+export interface McpCommand {
+  kind: 'mcp';
+  url: string;
+  keyId: string;
+  secret: string;
+}
+
+export type HelpTopic = 'main' | 'exec' | 'status' | 'mcp';
+
 export type Command =
-  | { kind: 'help'; topic: 'main' | 'exec' | 'status' }
+  | { kind: 'help'; topic: HelpTopic }
   | { kind: 'version' }
   | ExecCommand
-  | StatusCommand;
+  | StatusCommand
+  | McpCommand;
+
+const COMMANDS = 'exec, status and mcp';
 
 const KEY_FORMAT = 'ark_<24 lowercase letters or digits>:<48 letters or digits>';
 
@@ -200,6 +213,28 @@ function parseStatus(args: string[], env: Env): Command {
   };
 }
 
+function parseMcp(args: string[], env: Env): Command {
+  const { values, positionals } = guarded(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        key: { type: 'string', short: 'k' },
+        url: { type: 'string', short: 'u' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }),
+  );
+  if (values.help) return { kind: 'help', topic: 'mcp' };
+  if (positionals.length > 0) throw usageError(`mcp takes no arguments, got "${positionals[0]}"`);
+  // Checked before serving: an MCP client shows a server that exits at once with its stderr,
+  // which says what to fix; one that starts and then fails every call says it less clearly.
+  const url = resolveUrl(values.url, env);
+  const { keyId, secret } = resolveKey(values.key, env);
+  return { kind: 'mcp', url, keyId, secret };
+}
+
 /** Parses `argv` (without node and the script path) into a command. Throws usage errors. */
 export function parseCommand(argv: readonly string[], env: Env): Command {
   const [first, ...rest] = argv;
@@ -214,18 +249,22 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
     case 'help': {
       const topic = rest[0];
       if (topic === undefined) return { kind: 'help', topic: 'main' };
-      if (topic === 'exec' || topic === 'status') return { kind: 'help', topic };
-      throw usageError(`no help for "${topic}"; commands are exec and status`);
+      if (topic === 'exec' || topic === 'status' || topic === 'mcp') {
+        return { kind: 'help', topic };
+      }
+      throw usageError(`no help for "${topic}"; commands are ${COMMANDS}`);
     }
     case 'exec':
       return parseExec(rest, env);
     case 'status':
       return parseStatus(rest, env);
+    case 'mcp':
+      return parseMcp(rest, env);
     default:
       throw usageError(
         first.startsWith('-')
           ? `put options after the command: airlock exec ${first} …`
-          : `unknown command "${first}"; commands are exec and status (airlock --help)`,
+          : `unknown command "${first}"; commands are ${COMMANDS} (airlock --help)`,
       );
   }
 }

@@ -2,8 +2,8 @@
  * The whole CLI as a function of argv and an IO bundle, so tests can run it without a process.
  */
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { type Command, type Env, parseCommand, secretCandidates } from './args.js';
+import type { Readable, Writable } from 'node:stream';
+import { type Command, type Env, type HelpTopic, parseCommand, secretCandidates } from './args.js';
 import type { FetchLike } from './client.js';
 import {
   ExitCode,
@@ -14,7 +14,7 @@ import {
   usageError,
 } from './errors.js';
 import { runExec } from './exec.js';
-import { EXEC_HELP, MAIN_HELP, STATUS_HELP } from './help.js';
+import { EXEC_HELP, MAIN_HELP, MCP_HELP, STATUS_HELP } from './help.js';
 import {
   commandAnswerer,
   fixedAnswerer,
@@ -22,6 +22,7 @@ import {
   LineReader,
   type LlmAnswerer,
 } from './llm.js';
+import { runMcp } from './mcp.js';
 import { runStatus } from './status.js';
 
 export interface CliIo {
@@ -30,6 +31,8 @@ export interface CliIo {
   env: Env;
   stdin: Readable;
   stdinIsTTY: boolean;
+  /** The stdout stream itself, for `airlock mcp` (the protocol is written there). */
+  stdoutStream?: Writable;
   version: string;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
@@ -55,6 +58,13 @@ function makeReadScript(stdin: Readable): (file: string) => Promise<string> {
   };
 }
 
+const HELP: Record<HelpTopic, string> = {
+  main: MAIN_HELP,
+  exec: EXEC_HELP,
+  status: STATUS_HELP,
+  mcp: MCP_HELP,
+};
+
 /** Runs one invocation; returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
   const secrets = secretCandidates(argv, io.env);
@@ -65,17 +75,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     command = parseCommand(argv, io.env);
     switch (command.kind) {
       case 'help':
-        io.stdout(
-          command.topic === 'exec'
-            ? EXEC_HELP
-            : command.topic === 'status'
-              ? STATUS_HELP
-              : MAIN_HELP,
-        );
+        io.stdout(HELP[command.topic]);
         return ExitCode.ok;
       case 'version':
         io.stdout(`${io.version}\n`);
         return ExitCode.ok;
+      case 'mcp':
+        if (io.stdoutStream === undefined) throw new Error('airlock mcp needs a stdout stream');
+        return await runMcp(command, {
+          stdin: io.stdin,
+          stdout: io.stdoutStream,
+          stderr: io.stderr,
+          version: io.version,
+          ...(io.fetch ? { fetch: io.fetch } : {}),
+        });
       case 'status':
         return await runStatus(command, {
           stdout: io.stdout,

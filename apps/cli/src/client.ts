@@ -22,6 +22,15 @@ export interface ExecutionAccepted {
   status: ExecutionStatus;
 }
 
+/** One connection attempt of a script (terminal poll bodies); brokering details pass through. */
+export interface NetworkAttempt {
+  host: string;
+  port: number;
+  verdict: 'allowed' | 'denied';
+  reason?: string;
+  [detail: string]: unknown;
+}
+
 export interface ExecutionPoll {
   execution_id: string;
   status: ExecutionStatus;
@@ -32,6 +41,51 @@ export interface ExecutionPoll {
   stderr?: string;
   error?: string | null;
   execution_time_ms?: number | null;
+  network?: NetworkAttempt[];
+}
+
+/** How a credential reaches a script: its value, or a placeholder the egress proxy swaps. */
+export type Delivery = { mode: 'inject' } | { mode: 'broker'; hosts: string[] };
+
+export interface AgentCredential {
+  name: string;
+  description: string;
+  value_exists: boolean;
+  delivery: Delivery;
+}
+
+export interface NetworkPolicy {
+  mode: 'none' | 'allowlist' | 'open';
+  allow: string[];
+}
+
+/** A profile as the agent endpoints show it (never a value or a secret). */
+export interface AgentProfile {
+  id: string;
+  description: string;
+  locked: boolean;
+  key_id: string | null;
+  credentials: AgentCredential[];
+  network: NetworkPolicy;
+  expires_at: string | null;
+  expired: boolean;
+  revoked: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A package installed through `POST /requirements`; `scope` is `shared` or a profile id. */
+export interface Requirement {
+  name: string;
+  spec: string;
+  version: string | null;
+  scope: string;
+  installed_at: string;
+}
+
+export interface InstallOutcome {
+  installed: { name: string; version: string }[];
+  packages: Requirement[];
 }
 
 export interface Health {
@@ -150,7 +204,15 @@ export interface SubmitRequest {
   body: { script: string; hash: string; timeout?: number };
   /** The v2 signature headers (absent for v1). */
   headers?: Record<string, string>;
+  /**
+   * `?wait=N` (seconds): the server holds the answer until the execution has finished or paused
+   * for `llm.complete`, and then answers 200 with the poll body. Not part of any signature.
+   */
+  waitSeconds?: number;
 }
+
+/** What `POST /execute` answers: accepted (202), or with `?wait=` maybe already the poll body. */
+export type Submitted = ExecutionAccepted | ExecutionPoll;
 
 /** A response that asks to be retried later (queue full), with the server's delay. */
 export interface RetryLater {
@@ -173,39 +235,43 @@ export class AirlockClient {
     what: string,
     init: {
       headers?: Record<string, string>;
+      /** A JSON body, serialised here; or `rawBody`, sent exactly (a signed body's digest). */
       body?: unknown;
+      rawBody?: string;
+      /** Return the body as text, unparsed (`/skill.md`). */
+      text?: boolean;
       okStatuses?: number[];
       /** Accepted statuses of 400 and above keep their (error) body unparsed in `text`. */
       keepErrorBodies?: boolean;
     } = {},
   ): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
     const url = `${this.baseUrl}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = {
+      accept: init.text ? 'text/markdown, text/plain' : 'application/json',
+      ...init.headers,
+    };
+    const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+    if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     let text: string;
     try {
-      res = await this.fetchImpl(url, {
-        method,
-        headers,
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      });
+      res = await this.fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
       text = await res.text();
     } catch (cause) {
       throw new NetworkError(this.baseUrl, cause);
     }
     const ok = init.okStatuses ?? [200];
     if (!ok.includes(res.status)) throw httpError(res.status, text, what);
-    if (init.keepErrorBodies && res.status >= 400) {
+    if (init.text || (init.keepErrorBodies && res.status >= 400)) {
       return { status: res.status, body: null, text, headers: res.headers };
     }
-    let body: unknown;
+    let parsed: unknown;
     try {
-      body = text ? JSON.parse(text) : null;
+      parsed = text ? JSON.parse(text) : null;
     } catch {
       throw new CliError(`${what}: the server's answer is not JSON`, ExitCode.server);
     }
-    return { status: res.status, body, text, headers: res.headers };
+    return { status: res.status, body: parsed, text, headers: res.headers };
   }
 
   /** `GET /health`; a 503 still carries the health document (sandbox broken), so it is returned. */
@@ -218,8 +284,9 @@ export class AirlockClient {
    * `POST /execute` once. A 429/503 is returned as `RetryLater` with the server's `Retry-After`
    * (the request was not stored, so sending it again is safe); other failures throw.
    */
-  async submit(req: SubmitRequest): Promise<ExecutionAccepted | RetryLater> {
-    const r = await this.request('POST', '/execute', 'POST /execute', {
+  async submit(req: SubmitRequest): Promise<Submitted | RetryLater> {
+    const path = req.waitSeconds === undefined ? '/execute' : `/execute?wait=${req.waitSeconds}`;
+    const r = await this.request('POST', path, 'POST /execute', {
       headers: { authorization: `Bearer ${req.keyId}`, ...req.headers },
       body: req.body,
       okStatuses: [200, 202, 429, 503],
@@ -231,7 +298,7 @@ export class AirlockClient {
         error: httpError(r.status, r.text, 'POST /execute'),
       };
     }
-    const accepted = asObject<ExecutionAccepted>(r.body, 'POST /execute');
+    const accepted = asObject<Submitted>(r.body, 'POST /execute');
     if (typeof accepted.execution_id !== 'string') {
       throw new CliError('POST /execute: the answer has no execution_id', ExitCode.server);
     }
@@ -273,6 +340,49 @@ export class AirlockClient {
       throw new CliError('GET /executions: the answer has no executions list', ExitCode.server);
     }
     return body.executions as ExecutionListItem[];
+  }
+
+  /** `GET /profiles`: every profile, as agents see them (key ids are public). */
+  async profiles(): Promise<AgentProfile[]> {
+    const r = await this.request('GET', '/profiles', 'GET /profiles');
+    const body = asObject<{ profiles?: unknown }>(r.body, 'GET /profiles');
+    if (!Array.isArray(body.profiles)) {
+      throw new CliError('GET /profiles: the answer has no profiles list', ExitCode.server);
+    }
+    return body.profiles as AgentProfile[];
+  }
+
+  /** `GET /requirements`: packages installed through Airlock, every scope. */
+  async requirements(): Promise<Requirement[]> {
+    const r = await this.request('GET', '/requirements', 'GET /requirements');
+    const body = asObject<{ packages?: unknown }>(r.body, 'GET /requirements');
+    if (!Array.isArray(body.packages)) {
+      throw new CliError('GET /requirements: the answer has no packages list', ExitCode.server);
+    }
+    return body.packages as Requirement[];
+  }
+
+  /**
+   * `POST /requirements` for the profile of `key`: a request signed with the key secret over
+   * the method, path and the exact body bytes sent.
+   */
+  async installRequirements(
+    key: { keyId: string; secret: string },
+    packages: readonly string[],
+  ): Promise<InstallOutcome> {
+    const target = '/requirements';
+    const rawBody = JSON.stringify({ packages });
+    const signed = signApiRequest(key.secret, { method: 'POST', target, body: rawBody });
+    const r = await this.request('POST', target, 'POST /requirements', {
+      headers: { authorization: `Bearer ${key.keyId}`, ...signed.headers },
+      rawBody,
+    });
+    return asObject<InstallOutcome>(r.body, 'POST /requirements');
+  }
+
+  /** `GET /skill.md`: the instance's agent guide, generated live (Markdown). */
+  async skill(): Promise<string> {
+    return (await this.request('GET', '/skill.md', 'GET /skill.md', { text: true })).text;
   }
 }
 

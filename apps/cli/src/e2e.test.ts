@@ -1,89 +1,26 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_DIR, CLI_MAIN, startTestServer, type TestServer } from './test/server.js';
 
 /**
  * The built CLI's behaviour against a REAL server process: sign, submit, long-poll, LLM pauses,
  * exit codes, redaction, errors. The CLI runs as its own process, exactly as a user runs it.
  */
-const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const SERVER_MAIN = fileURLToPath(new URL('../../server/src/main.ts', import.meta.url));
-const PASSWORD = 'correct horse battery staple';
 const CREDENTIAL = 'CLI_E2E_TOKEN';
 const CREDENTIAL_VALUE = 'cli-e2e-credential-value-9f8e7d';
 // Our own sandbox uid range, so tests of other packages running alongside never collide.
 const UID_BASE = 76_000;
 
-const root = mkdtempSync(join(tmpdir(), 'airlock-cli-e2e-'));
-// The sandbox uid must traverse the temp dir to reach the data dir's installed packages.
-chmodSync(root, 0o711);
-let server: ChildProcess | undefined;
+let server: TestServer;
+let root = '';
 let base = '';
 let key = '';
 let adminToken = '';
 
-/** A free port in 9500-9599 (ours by convention): probe random ones by binding briefly. */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 9500 + Math.floor(Math.random() * 100);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 9500-9599');
-}
-
-function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@airlock/source', '--import', 'tsx', SERVER_MAIN],
-    {
-      cwd: CLI_DIR,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
-        ...ownUids(),
-        AIRLOCK_DATA_DIR: join(root, 'data'),
-        AIRLOCK_PORT: String(port),
-        AIRLOCK_HOST: '127.0.0.1',
-        AIRLOCK_ADMIN_PASSWORD: PASSWORD,
-        AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('airlock listening')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${log}`)));
-  });
-}
-
-async function api(method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown, token?: string) =>
+  server.api(method, path, body, token);
 
 interface Run {
   code: number | null;
@@ -124,12 +61,12 @@ function script(name: string, text: string): string {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = await startServer(port);
-  const login = await api('POST', '/api/admin/login', { password: PASSWORD });
-  expect(login.status).toBe(200);
-  adminToken = login.json.token as string;
+  server = await startTestServer('airlock-cli-e2e-', {
+    env: () => ({ AIRLOCK_SANDBOX_UID_BASE: String(UID_BASE) }),
+  });
+  root = server.root;
+  base = server.base;
+  adminToken = await server.admin();
   const cred = await api(
     'POST',
     '/api/admin/credentials',
@@ -154,8 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  server?.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe('airlock exec against a running server', () => {
@@ -316,12 +252,3 @@ describe('airlock exec against a running server', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ http_status: 200, health: { status: 'ok' } });
   });
 });
-
-/** A random 128-uid block for the sandboxes and, at its end, the installer. */
-function ownUids(): Record<string, string> {
-  const block = 1_000_000 + Math.floor(Math.random() * 100_000) * 128;
-  return {
-    AIRLOCK_SANDBOX_UID_BASE: String(block),
-    AIRLOCK_SANDBOX_INSTALLER_UID: String(block + 127),
-  };
-}

@@ -61,6 +61,19 @@ export function mask(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** `mask` applied to every string in a JSON-like value (keys included); returns a copy. */
+export function maskDeep<T>(value: T, secrets: readonly string[]): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return mask(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [mask(k, secrets), walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
 /** The one-line (or few-line) human rendering of any thrown value, secrets masked. */
 export function renderError(err: unknown, secrets: readonly string[]): string {
   let text: string;

@@ -3,6 +3,7 @@ import type { ExecCommand } from './args.js';
 import type { FetchLike } from './client.js';
 import { CliError, ExitCode } from './errors.js';
 import { type ExecIo, renderOutcome, runExec } from './exec.js';
+import { type Call, fakeServer, type Reply } from './test/fake-server.js';
 
 const SECRET = 'S'.repeat(48);
 const KEY_ID = `ark_${'k'.repeat(24)}`;
@@ -23,50 +24,6 @@ function command(over: Partial<ExecCommand> = {}): ExecCommand {
     llmAnswer: undefined,
     ...over,
   };
-}
-
-interface Call {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-type Reply =
-  | { status: number; body: unknown; headers?: Record<string, string> }
-  /** The connection broke after the request may have been sent. */
-  | 'network-error'
-  /** The connection was refused: nothing was sent. */
-  | 'refused';
-
-/** A scripted server: each route answers from its queue; the last answer repeats. */
-function fakeServer(routes: Record<string, Reply[]>): { fetch: FetchLike; calls: Call[] } {
-  const calls: Call[] = [];
-  const fetchImpl: FetchLike = async (input, init) => {
-    const url = new URL(input);
-    const method = init?.method ?? 'GET';
-    const key = `${method} ${url.pathname}`;
-    calls.push({
-      method,
-      path: url.pathname + url.search,
-      headers: { ...(init?.headers as Record<string, string>) },
-      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
-    });
-    const queue = routes[key];
-    if (!queue || queue.length === 0) throw new Error(`unexpected ${key}`);
-    const reply = queue.length > 1 ? (queue.shift() as Reply) : (queue[0] as Reply);
-    if (reply === 'network-error' || reply === 'refused') {
-      const code = reply === 'refused' ? 'ECONNREFUSED' : 'ECONNRESET';
-      throw new TypeError('fetch failed', {
-        cause: Object.assign(new Error(`socket ${code}`), { code }),
-      });
-    }
-    return new Response(JSON.stringify(reply.body), {
-      status: reply.status,
-      headers: { 'content-type': 'application/json', ...reply.headers },
-    });
-  };
-  return { fetch: fetchImpl, calls };
 }
 
 function io(fetchImpl: FetchLike, over: Partial<ExecIo> = {}) {

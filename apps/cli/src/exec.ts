@@ -6,11 +6,11 @@ import { signV1, signV2 } from '@airlock/auth';
 import type { ExecCommand } from './args.js';
 import {
   AirlockClient,
-  type ExecutionAccepted,
   type ExecutionPoll,
   type FetchLike,
   NetworkError,
   type SubmitRequest,
+  type Submitted,
   TERMINAL_STATUSES,
 } from './client.js';
 import { CliError, ExitCode, type ExitCodeValue, usageError } from './errors.js';
@@ -55,7 +55,10 @@ export function exitCodeForStatus(status: string): ExitCodeValue {
 }
 
 /** Builds the signed `POST /execute` request once, so every retry sends the very same nonce. */
-export function buildSubmitRequest(cmd: ExecCommand, script: string): SubmitRequest {
+export function buildSubmitRequest(
+  cmd: Pick<ExecCommand, 'keyId' | 'secret' | 'timeout' | 'signatureVersion'>,
+  script: string,
+): SubmitRequest {
   const body: SubmitRequest['body'] = { script, hash: '' };
   if (cmd.timeout !== undefined) body.timeout = cmd.timeout;
   if (cmd.signatureVersion === 1) {
@@ -79,7 +82,7 @@ export async function submitWithRetry(
   req: SubmitRequest,
   log: (text: string) => void,
   sleep: (ms: number) => Promise<void>,
-): Promise<ExecutionAccepted> {
+): Promise<Submitted> {
   const v2 = req.headers !== undefined;
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= SUBMIT_ATTEMPTS;
@@ -107,7 +110,7 @@ export async function submitWithRetry(
   }
 }
 
-async function pollWithRetry(
+export async function pollWithRetry(
   client: AirlockClient,
   id: string,
   waitSeconds: number,
@@ -128,10 +131,10 @@ async function pollWithRetry(
 /**
  * Sends an answer. Retried only when the connection was never made: if an answer did arrive and
  * only its reply was lost, the script may already be paused at its next `llm.complete`, and a
- * repeat would answer that prompt with this answer. A 409 means the execution moved on (its LLM
- * wait timed out, say); the next poll shows where it went.
+ * repeat would answer that prompt with this answer. A 409 (the execution moved on: its LLM wait
+ * timed out, say) is thrown like any refusal; callers decide what it means to them.
  */
-async function respondWithRetry(
+export async function respondWithRetry(
   client: AirlockClient,
   id: string,
   answer: string,
@@ -143,14 +146,32 @@ async function respondWithRetry(
       await client.respond(id, answer);
       return;
     } catch (err) {
-      if (err instanceof CliError && err.status === 409) {
-        log(`airlock: ${err.message}\n`);
-        return;
-      }
       if (!(err instanceof NetworkError && err.neverSent) || attempt >= POLL_ATTEMPTS) throw err;
       log(`airlock: ${err.message}; answering again\n`);
       await sleep(1000 * attempt);
     }
+  }
+}
+
+/** True once there is something for the agent to do: the run finished, or it waits for an LLM. */
+export function isSettled(state: Pick<ExecutionPoll, 'status'>): boolean {
+  return TERMINAL_STATUSES.includes(state.status) || state.status === 'awaiting_llm';
+}
+
+/**
+ * Long-polls (`POLL_WAITS_SECONDS`, from the first) until the execution is terminal or
+ * `awaiting_llm`, and returns that poll body.
+ */
+export async function pollUntilSettled(
+  client: AirlockClient,
+  executionId: string,
+  log: (text: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ExecutionPoll> {
+  for (let step = 0; ; step++) {
+    const wait = POLL_WAITS_SECONDS[Math.min(step, POLL_WAITS_SECONDS.length - 1)] ?? 30;
+    const state = await pollWithRetry(client, executionId, wait, log, sleep);
+    if (isSettled(state)) return state;
   }
 }
 
@@ -162,13 +183,10 @@ export async function waitForOutcome(
   log: (text: string) => void,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ExecutionPoll> {
-  let step = 0;
   for (;;) {
-    const wait = POLL_WAITS_SECONDS[Math.min(step, POLL_WAITS_SECONDS.length - 1)] ?? 30;
-    step++;
-    const state = await pollWithRetry(client, executionId, wait, log, sleep);
+    // The waits restart after the submit and after each answer (ADR 0060).
+    const state = await pollUntilSettled(client, executionId, log, sleep);
     if (TERMINAL_STATUSES.includes(state.status)) return state;
-    if (state.status !== 'awaiting_llm') continue;
     const prompt = state.llm_request?.prompt ?? state.prompt ?? '';
     const model = state.llm_request?.model ?? 'default';
     if (io.llm === undefined) {
@@ -179,8 +197,13 @@ export async function waitForOutcome(
     }
     log(`airlock: answering llm.complete (model ${model})\n`);
     const answer = await io.llm(prompt, model);
-    step = 0;
-    await respondWithRetry(client, executionId, answer, log, sleep);
+    try {
+      await respondWithRetry(client, executionId, answer, log, sleep);
+    } catch (err) {
+      // The execution moved on (its LLM wait timed out, say): the next poll shows where to.
+      if (!(err instanceof CliError && err.status === 409)) throw err;
+      log(`airlock: ${err.message}\n`);
+    }
   }
 }
 

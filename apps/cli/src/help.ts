@@ -1,11 +1,12 @@
-/** Usage texts for `airlock --help`, `airlock exec --help` and `airlock status --help`. */
+/** Usage texts for `airlock --help` and each command's `--help`. */
 
 export const MAIN_HELP = `airlock: run a signed Python script on an Airlock server
 
 Usage:
   airlock exec <file.py|-> [options]   sign, submit and wait for a script
   airlock status [options]             server health and your recent executions
-  airlock help [exec|status]           more about a command
+  airlock mcp [options]                an MCP server on stdio for agents (Claude Code, …)
+  airlock help [exec|status|mcp]       more about a command
   airlock --version
 
 Environment:
@@ -66,4 +67,24 @@ Options:
   -n, --limit N     how many executions to list (1..100, default 10)
       --json        print {url, http_status, health, executions?} as JSON
   -h, --help        this text
+`;
+
+export const MCP_HELP = `Usage: airlock mcp [options]
+
+Serves the Model Context Protocol on stdin/stdout for an agent's MCP client, acting with one
+profile key. Tools: run_python {script, timeout?}, answer_llm {execution_id, text},
+describe_profile, install_packages {packages}. Resource: airlock://skill.md (the instance's
+agent guide, fetched live). The key secret only signs requests: it never appears in a tool
+result, an error or a log line. Messages go to stderr; stdout carries only the protocol.
+
+Options:
+  -k, --key KEY     profile key ark_<key id>:<secret> (default: $AIRLOCK_KEY; prefer the variable)
+  -u, --url URL     server URL (default: $AIRLOCK_URL or http://localhost:9090)
+  -h, --help        this text
+
+Exits 0 when the client closes stdin, 3 at once on a missing or malformed key or URL.
+
+Setup (Claude Code):
+  claude mcp add airlock -e AIRLOCK_URL=http://localhost:9090 \\
+    -e AIRLOCK_KEY='ark_…:…' -- airlock mcp
 `;

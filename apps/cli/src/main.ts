@@ -32,6 +32,7 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdin: process.stdin,
   stdinIsTTY: process.stdin.isTTY === true,
+  stdoutStream: process.stdout,
   version: packageVersion(),
   onSubmitted: (id) => {
     submitted = id;
