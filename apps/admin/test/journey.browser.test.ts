@@ -296,6 +296,32 @@ describe('admin journey in Chromium', () => {
     await agentRunsScriptAndAdminSeesRedactedOutput(state.key);
   });
 
+  it('live output: the first line shows on the execution page while the script still runs', async () => {
+    const script = [
+      'import time',
+      'print("first line of live output", flush=True)',
+      'print("x" * 600, flush=True)',
+      'time.sleep(3)',
+      'print("last line")',
+    ].join('\n');
+    const started = await agentExecute(state.key, script);
+    expect(started.status).toBe(202);
+    const id = String(started.body.execution_id);
+    await page.goto(url(`/ui/executions/${id}`));
+    const live = page.getByRole('region', { name: 'Live output' });
+    // 612 bytes printed, 512 held back: the first line is out during the sleep.
+    await containsText(live.getByRole('figure', { name: 'Standard output' }), 'first line');
+    const during = (await page.locator('.status-line .badge').textContent()) ?? '';
+    expect(during).toMatch(/pending|running/);
+    await containsText(live, 'The last 512 bytes of each stream are held back');
+    await containsText(live, 'Running…');
+    await screenshot(page, '06c-execution-live-output');
+    // At the end, the stored output replaces the live section.
+    await statusBecomes(/completed/);
+    await containsText(page.getByRole('region', { name: 'Standard output' }), 'last line');
+    await hasCount(live, 0);
+  });
+
   it('overview: what waits for a person, and the numbers', async () => {
     await page.goto(url('/ui/overview'));
     const waiting = page.locator('section').filter({ has: page.locator('#waiting') });

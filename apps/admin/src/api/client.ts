@@ -1,3 +1,4 @@
+import { type ConnectionState, readEventStream, type SseMessage } from './sse';
 import type {
   AdminCredential,
   AdminProfile,
@@ -11,8 +12,11 @@ import type {
   EgressCa,
   ErrorBody,
   ExecutionDetail,
+  ExecutionEvent,
   ExecutionFilters,
   ExecutionPage,
+  ExecutionPoll,
+  ExecutionStatus,
   ImportPlan,
   ImportResult,
   ImportStrategy,
@@ -131,6 +135,45 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const enc = encodeURIComponent;
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One SSE message as a typed execution event; `null` for unknown or malformed ones (skipped). */
+export function toExecutionEvent(m: SseMessage): ExecutionEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(m.data);
+  } catch {
+    return null;
+  }
+  if (!isRecord(data)) return null;
+  const id = m.id;
+  switch (m.event) {
+    // Statuses are passed on as sent (a newer server may know more of them than this UI).
+    case 'status':
+      if (typeof data.status !== 'string') return null;
+      return { event: 'status', id, data: { status: data.status as ExecutionStatus } };
+    case 'end':
+      if (typeof data.status !== 'string') return null;
+      return { event: 'end', id, data: data as unknown as ExecutionPoll };
+    case 'llm_request':
+      if (typeof data.prompt !== 'string' || typeof data.model !== 'string') return null;
+      return { event: m.event, id, data: { prompt: data.prompt, model: data.model } };
+    case 'stdout':
+    case 'stderr':
+      if (typeof data.text !== 'string') return null;
+      return { event: m.event, id, data: { text: data.text } };
+    default:
+      return null;
+  }
+}
+
+export interface ExecutionEventsOptions {
+  signal: AbortSignal;
+  onEvent: (event: ExecutionEvent) => void;
+  onConnection?: (state: ConnectionState) => void;
+}
+
 /** `attachment; filename="x"` → `x`, with a fallback. */
 export function filenameFromDisposition(header: string | null, fallback: string): string {
   const m = /filename="?([^";]+)"?/i.exec(header ?? '');
@@ -201,6 +244,21 @@ export const api = {
     get: (id: string) => request<ExecutionDetail>('GET', `/api/admin/executions/${enc(id)}`),
     cancel: (id: string) =>
       request<ExecutionDetail>('POST', `/api/admin/executions/${enc(id)}/cancel`),
+    /**
+     * Follows `GET /executions/{id}/events` (no session needed: the id is the capability) until
+     * `end` or `signal` aborts, reconnecting with `Last-Event-ID` when the connection drops.
+     */
+    events: (id: string, { signal, onEvent, onConnection }: ExecutionEventsOptions) =>
+      readEventStream(`/executions/${enc(id)}/events`, {
+        signal,
+        onConnection,
+        onMessage: (m) => {
+          const e = toExecutionEvent(m);
+          if (!e) return undefined;
+          onEvent(e);
+          return e.event === 'end' ? 'stop' : undefined;
+        },
+      }),
   },
 
   egressCa: {

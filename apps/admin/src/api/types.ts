@@ -294,10 +294,38 @@ export interface ExecutionDetail {
   completed_at: string | null;
   redaction_counts: Record<string, number>;
   network: NetworkRecord[];
-  llm_request: { prompt: string; model: string } | null;
+  llm_request: LlmRequest | null;
   llm_exchanges: LlmExchange[];
   pruned_at: string | null;
 }
+
+/** `GET /executions/{id}` (the agent's poll body); `end` of the live events carries it. */
+export interface ExecutionPoll {
+  execution_id: string;
+  status: ExecutionStatus;
+  llm_request?: LlmRequest;
+  result?: unknown;
+  stdout?: string;
+  stderr?: string;
+  error?: string | null;
+  execution_time_ms?: number | null;
+}
+
+export interface LlmRequest {
+  prompt: string;
+  model: string;
+}
+
+/**
+ * The events of `GET /executions/{id}/events`: status changes, a pause in `llm.complete`,
+ * redacted output chunks as produced (each stream's last 512 bytes held back until more follows
+ * or the run ends), and `end` with the terminal poll body, after which the stream closes.
+ */
+export type ExecutionEvent =
+  | { event: 'status'; id: string; data: { status: ExecutionStatus } }
+  | { event: 'llm_request'; id: string; data: LlmRequest }
+  | { event: 'stdout' | 'stderr'; id: string; data: { text: string } }
+  | { event: 'end'; id: string; data: ExecutionPoll };
 
 export interface Stats {
   credentials: { total: number; with_value: number; missing_value: number };

@@ -1,12 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { useLiveExecution } from '../api/live-execution';
 import { executionQuery, isTerminal, useCancelExecution } from '../api/queries/executions';
 import { profilesQuery } from '../api/queries/profiles';
 import type { ExecutionDetail, NetworkRecord } from '../api/types';
 import { ExecutionBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { LiveOutput } from '../components/LiveOutput';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
 import { Time } from '../components/Time';
@@ -49,6 +51,10 @@ function Output({ title, text, empty }: { title: string; text: string | null; em
 
 function Detail({ e }: { e: ExecutionDetail }) {
   const live = !isTerminal(e.status);
+  const events = useLiveExecution(e.execution_id, live);
+  // The events are newer than the 1.5 s poll while connected; otherwise the poll is.
+  const status =
+    (events.connection === 'open' || events.ended ? events.status : undefined) ?? e.status;
   const profiles = useQuery(profilesQuery());
   const profileName =
     profiles.data?.find((p) => p.id === e.profile_id)?.description || shortId(e.profile_id);
@@ -62,17 +68,19 @@ function Detail({ e }: { e: ExecutionDetail }) {
       <h1>
         Execution <span className="mono small">{e.execution_id}</span>
       </h1>
+      {/* The page's one live region: it announces status changes, never output. */}
       <p className="status-line" aria-live="polite">
-        Status: <ExecutionBadge status={e.status} />
-        {live ? <span className="muted"> (updating live)</span> : null}
+        Status: <ExecutionBadge status={status} />
+        {live && !isTerminal(status) ? <span className="muted"> (updating live)</span> : null}
       </p>
-      {e.llm_request ? (
-        <div className="note">
-          The script is waiting for the agent to answer an LLM prompt ({e.llm_request.model}):
-          <pre className="code">{e.llm_request.prompt}</pre>
-        </div>
-      ) : null}
       {live ? <CancelExecution id={e.execution_id} /> : null}
+      {live ? (
+        <LiveOutput
+          live={events}
+          status={status}
+          llmRequest={events.llmRequest ?? (status === 'awaiting_llm' ? e.llm_request : null)}
+        />
+      ) : null}
       <dl className="facts">
         <dt>Profile</dt>
         <dd>
@@ -137,8 +145,16 @@ function Detail({ e }: { e: ExecutionDetail }) {
         text={isTerminal(e.status) ? prettyJson(e.result) : null}
         empty={live ? 'Not finished yet.' : 'No result.'}
       />
-      <Output title="Standard output" text={e.stdout} empty="Nothing printed." />
-      <Output title="Standard error" text={e.stderr} empty="Nothing on stderr." />
+      <Output
+        title="Standard output"
+        text={e.stdout}
+        empty={live ? 'Stored when the run ends (see Live output).' : 'Nothing printed.'}
+      />
+      <Output
+        title="Standard error"
+        text={e.stderr}
+        empty={live ? 'Stored when the run ends (see Live output).' : 'Nothing on stderr.'}
+      />
       <Output title="Script" text={e.script} empty="(empty script)" />
       <section className="card" aria-labelledby="connections">
         <h2 id="connections">Network connections</h2>
