@@ -109,6 +109,51 @@ describe('airlock exec against a running server', () => {
     expect(r.stdout).not.toContain(CREDENTIAL_VALUE);
   });
 
+  it('prints output live while the script runs, once, and the result at the end', async () => {
+    const file = script(
+      'live.py',
+      [
+        'import sys, time',
+        'print("first line", flush=True)',
+        'print("x" * 600, flush=True)',
+        'print("to stderr", file=sys.stderr, flush=True)',
+        'print("e" * 600, file=sys.stderr, flush=True)',
+        'time.sleep(3)',
+        'print("last line")',
+        'set_result(7)',
+      ].join('\n'),
+    );
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@airlock/source', '--import', 'tsx', CLI_MAIN, 'exec', file, '--key', key],
+      {
+        cwd: CLI_DIR,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AIRLOCK_URL: base },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    child.stdin.end('');
+    let stdout = '';
+    let stderr = '';
+    let firstAt = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (firstAt === 0 && stdout.includes('first line')) firstAt = Date.now();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    const endedAt = Date.now();
+    expect(code).toBe(0);
+    // The first line was printed during the sleep, seconds before the CLI exited.
+    expect(firstAt).toBeGreaterThan(0);
+    expect(endedAt - firstAt).toBeGreaterThan(2000);
+    // Everything exactly once, then the result.
+    expect(stdout).toBe(`first line\n${'x'.repeat(600)}\nlast line\n7\n`);
+    expect(stderr).toBe(`to stderr\n${'e'.repeat(600)}\n`);
+  }, 60_000);
+
   it('reports a script error with exit 1 and the traceback on stderr', async () => {
     const r = await cli(['exec', '-'], {
       stdin:

@@ -14,6 +14,7 @@ import {
   TERMINAL_STATUSES,
 } from './client.js';
 import { CliError, ExitCode, type ExitCodeValue, usageError } from './errors.js';
+import { followLive, type LiveResult } from './live.js';
 import type { LlmAnswerer } from './llm.js';
 
 /**
@@ -213,13 +214,17 @@ function withNewline(text: string): string {
 
 /**
  * Human output: the script's stdout on stdout and its stderr on stderr (as Airlock returns them,
- * at the end), then on success the result as pretty JSON on stdout (nothing when it is null);
- * on failure the traceback or reason on stderr.
+ * at the end, unless `outputShown`: they were printed live), then on success the result as
+ * pretty JSON on stdout (nothing when it is null); on failure the traceback or reason on stderr.
  */
-export function renderOutcome(state: ExecutionPoll, io: Pick<ExecIo, 'stdout' | 'stderr'>): void {
+export function renderOutcome(
+  state: ExecutionPoll,
+  io: Pick<ExecIo, 'stdout' | 'stderr'>,
+  outputShown = false,
+): void {
   const out = state.stdout ?? '';
-  if (out) io.stdout(out);
-  if (state.stderr) io.stderr(withNewline(state.stderr));
+  if (out && !outputShown) io.stdout(out);
+  if (state.stderr && !outputShown) io.stderr(withNewline(state.stderr));
   if (state.status === 'completed') {
     if (state.result !== null && state.result !== undefined) {
       // The result starts on a line of its own even when the script's output did not end one.
@@ -241,14 +246,54 @@ export async function runExec(cmd: ExecCommand, io: ExecIo): Promise<ExitCodeVal
   const script = await io.readScript(cmd.file);
   if (script.trim() === '') throw usageError(`the script ${cmd.file} is empty`);
   const client = new AirlockClient({ baseUrl: cmd.url, ...(io.fetch ? { fetch: io.fetch } : {}) });
-  const req = buildSubmitRequest(cmd, script);
+  // One round trip for what finishes at once; a short wait for people, so that a longer run's
+  // output can be followed live (--json prints only the end: it may wait the longest).
+  const req = { ...buildSubmitRequest(cmd, script), waitSeconds: cmd.json ? 60 : 1 };
   // Retry notices are shown even without --verbose: a slow start should say why.
   const accepted = await submitWithRetry(client, req, io.stderr, sleep);
-  io.onSubmitted?.(accepted.execution_id);
-  log(`airlock: submitted ${accepted.execution_id} (signature v${cmd.signatureVersion})\n`);
-  const state = await waitForOutcome(client, accepted.execution_id, io, log, sleep);
+  const id = accepted.execution_id;
+  io.onSubmitted?.(id);
+  log(`airlock: submitted ${id} (signature v${cmd.signatureVersion})\n`);
+  const finished = !('poll_url' in accepted) && TERMINAL_STATUSES.includes(accepted.status);
+  const stopLive = new AbortController();
+  const live =
+    cmd.json || finished
+      ? undefined
+      : followLive(
+          io.fetch ?? fetch,
+          client.baseUrl,
+          id,
+          { stdout: io.stdout, stderr: io.stderr },
+          stopLive.signal,
+        );
+  let state: ExecutionPoll;
+  try {
+    state = finished
+      ? (accepted as ExecutionPoll)
+      : await waitForOutcome(client, id, io, log, sleep);
+  } catch (err) {
+    // Nothing more to follow: the stream must not keep the process alive.
+    stopLive.abort();
+    throw err;
+  }
+  const followed = live === undefined ? undefined : await settleLive(live, stopLive);
   log(`airlock: ${state.execution_id} ${state.status} in ${state.execution_time_ms ?? '?'} ms\n`);
+  if (followed?.printed && !followed.ended)
+    io.stderr('airlock: live output was cut short; the whole output follows\n');
   if (cmd.json) io.stdout(`${JSON.stringify(state, null, 2)}\n`);
-  else renderOutcome(state, io);
+  else renderOutcome(state, io, followed?.ended === true);
   return exitCodeForStatus(state.status);
+}
+
+/** Gives the live stream a moment to deliver its `end` (it comes with the outcome), then stops it. */
+async function settleLive(live: Promise<LiveResult>, stop: AbortController): Promise<LiveResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<LiveResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ended: false, printed: true }), 3000);
+  });
+  const result = await Promise.race([live, late]);
+  clearTimeout(timer);
+  stop.abort();
+  // A timeout says nothing of what was printed: ask the follower itself.
+  return result.ended ? result : await live.catch(() => result);
 }

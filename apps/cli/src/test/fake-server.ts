@@ -15,13 +15,19 @@ export type Reply =
   /** The connection was refused: nothing was sent. */
   | 'refused';
 
-/** A scripted server: each route answers from its queue; the last answer repeats. */
+/**
+ * A scripted server: each route answers from its queue; the last answer repeats. Live events
+ * (`GET /executions/{id}/events`) not scripted answer 404 and are not recorded: `airlock exec`
+ * then prints the stored output, as against a server without them.
+ */
 export function fakeServer(routes: Record<string, Reply[]>): { fetch: FetchLike; calls: Call[] } {
   const calls: Call[] = [];
   const fetchImpl: FetchLike = async (input, init) => {
     const url = new URL(input);
     const method = init?.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
+    if (!routes[key] && method === 'GET' && url.pathname.endsWith('/events'))
+      return new Response('{"detail":"Not Found"}', { status: 404 });
     calls.push({
       method,
       path: url.pathname + url.search,
