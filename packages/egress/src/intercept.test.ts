@@ -207,6 +207,20 @@ describe('brokered hosts', () => {
     expect(JSON.stringify(session.records())).not.toContain(VALUE);
   });
 
+  it('a chunked JSON body is substituted and sent with its new length', async () => {
+    const p = creds[0]?.placeholder as string;
+    received.length = 0;
+    const json = JSON.stringify({ token: p });
+    const chunked = `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`;
+    const req = `POST /chunked HTTP/1.1\r\nHost: HOSTPORT\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`;
+    const out = await via('api.test', ports.good, req, true);
+    expect(out).toMatch(/^HTTP\/1.1 200/);
+    expect(JSON.parse(received[0]?.body ?? '{}')).toEqual({ token: VALUE });
+    expect(received[0]?.headers['content-length']).toBe(
+      String(JSON.stringify({ token: VALUE }).length),
+    );
+  });
+
   it('plain HTTP to a bound host (absolute-form and through CONNECT) is substituted too', async () => {
     const p = creds[0]?.placeholder as string;
     received.length = 0;

@@ -324,7 +324,8 @@ async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardCo
     const s = substituteBody(collected, kind, bound);
     for (const n of s.names) used.add(n);
     body = s.body;
-    replaceHeader(headers, 'content-length', String(body.length));
+    // The length changed (or the body came chunked): say the new one.
+    setHeader(headers, 'content-length', String(body.length));
   } else if (hasBody && req.headers['content-length'] === undefined) {
     headers.push('Transfer-Encoding', 'chunked');
   }
@@ -375,10 +376,15 @@ export function sameHost(
   return name === host.toLowerCase() && p === port;
 }
 
-function replaceHeader(headers: string[], name: string, value: string) {
+function setHeader(headers: string[], name: string, value: string) {
+  let found = false;
   for (let i = 0; i + 1 < headers.length; i += 2) {
-    if ((headers[i] as string).toLowerCase() === name) headers[i + 1] = value;
+    if ((headers[i] as string).toLowerCase() === name) {
+      headers[i + 1] = value;
+      found = true;
+    }
   }
+  if (!found) headers.push(name, value);
 }
 
 function collect(req: IncomingMessage, max: number): Promise<Buffer | undefined> {

@@ -15,6 +15,11 @@ import type { RedactionStream, Redactor } from '@airlock/redactor';
 export const LIVE_HOLDBACK_BYTES = 512;
 /** How long a finished execution's events stay available for a reconnecting watcher. */
 const KEEP_FINISHED_MS = 60_000;
+/**
+ * Output released within this many milliseconds goes out as one event: a script printing in
+ * tiny flushes makes at most 20 events a second per stream, not one per write.
+ */
+const BATCH_MS = 50;
 
 export type LiveEventName = 'status' | 'llm_request' | 'stdout' | 'stderr' | 'end';
 
@@ -33,6 +38,8 @@ export class LiveRun {
   #streams: Record<'stdout' | 'stderr', RedactionStream | null> | undefined;
   #status: string | undefined;
   #ended = false;
+  readonly #pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  #timer: NodeJS.Timeout | undefined;
 
   get ended(): boolean {
     return this.#ended;
@@ -65,17 +72,32 @@ export class LiveRun {
       if (this.#streams) this.#streams[stream] = null;
       return;
     }
-    if (text !== '') this.#push(stream, { text });
+    if (text === '') return;
+    this.#pending[stream] += text;
+    this.#timer ??= setTimeout(() => this.#flush(), BATCH_MS);
+  }
+
+  /** Sends the output released since the last batch. */
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const name of ['stdout', 'stderr'] as const) {
+      const text = this.#pending[name];
+      this.#pending[name] = '';
+      if (text !== '') this.#push(name, { text });
+    }
   }
 
   status(status: string): void {
     if (status === this.#status || this.#ended) return;
+    this.#flush();
     this.#status = status;
     this.#push('status', { status });
   }
 
   /** A pause in `llm.complete` (prompt and model already redacted). */
   llmRequest(prompt: string, model: string): void {
+    this.#flush();
     this.#push('llm_request', { prompt, model });
   }
 
@@ -86,12 +108,12 @@ export class LiveRun {
       const s = this.#streams?.[name];
       if (!s) continue;
       try {
-        const tail = s.end().text;
-        if (tail !== '') this.#push(name, { text: tail });
+        this.#pending[name] += s.end().text;
       } catch {
         // withheld: `end` carries the stored output
       }
     }
+    this.#flush();
     this.#push('end', body);
     this.#ended = true;
     this.#listeners.clear();
