@@ -6,8 +6,12 @@ import type {
   AdminRequirements,
   AdminStatus,
   AuditPage,
+  AuditQuery,
+  ChangePasswordInput,
   CreateCredentialInput,
   CreateProfileInput,
+  CredentialList,
+  CredentialNames,
   Download,
   EgressCa,
   ErrorBody,
@@ -17,13 +21,21 @@ import type {
   ExecutionPage,
   ExecutionPoll,
   ExecutionStatus,
+  ExpectedProfile,
+  ExportInput,
+  ImportInput,
   ImportPlan,
+  ImportPreviewInput,
   ImportResult,
   ImportStrategy,
   InstallAnswer,
   InstallRequirementsInput,
+  LoginInput,
+  LogoutAnswer,
+  ProfileList,
   SessionInfo,
   SessionToken,
+  SetupInput,
   Stats,
   UpdateCredentialInput,
   UpdateProfileInput,
@@ -124,10 +136,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return (await res.json()) as T;
 }
 
-function query(params: Record<string, string | number | undefined>): string {
+/** A query string; absent (`undefined`, `null`) and empty values are left out. */
+function query(params: Record<string, string | number | null | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
-    if (v !== undefined && v !== '') q.set(k, String(v));
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   }
   const s = q.toString();
   return s ? `?${s}` : '';
@@ -183,18 +196,22 @@ export function filenameFromDisposition(header: string | null, fallback: string)
 export const api = {
   status: () => request<AdminStatus>('GET', '/api/admin/status'),
   setup: (setupCode: string, password: string) =>
-    request<SessionToken>('POST', '/api/admin/setup', { setup_code: setupCode, password }),
-  login: (password: string) => request<SessionToken>('POST', '/api/admin/login', { password }),
-  logout: () => request<{ ok: true }>('POST', '/api/admin/logout'),
+    request<SessionToken>('POST', '/api/admin/setup', {
+      setup_code: setupCode,
+      password,
+    } satisfies SetupInput),
+  login: (password: string) =>
+    request<SessionToken>('POST', '/api/admin/login', { password } satisfies LoginInput),
+  logout: () => request<LogoutAnswer>('POST', '/api/admin/logout'),
   session: () => request<SessionInfo>('GET', '/api/admin/session'),
   changePassword: (currentPassword: string, newPassword: string) =>
     request<SessionToken>('POST', '/api/admin/password', {
       current_password: currentPassword,
       new_password: newPassword,
-    }),
+    } satisfies ChangePasswordInput),
 
   credentials: {
-    list: () => request<{ credentials: AdminCredential[] }>('GET', '/api/admin/credentials'),
+    list: () => request<CredentialList>('GET', '/api/admin/credentials'),
     create: (input: CreateCredentialInput) =>
       request<AdminCredential>('POST', '/api/admin/credentials', input),
     update: (name: string, input: UpdateCredentialInput) =>
@@ -203,7 +220,7 @@ export const api = {
   },
 
   profiles: {
-    list: () => request<{ profiles: AdminProfile[] }>('GET', '/api/admin/profiles'),
+    list: () => request<ProfileList>('GET', '/api/admin/profiles'),
     get: (id: string) => request<AdminProfile>('GET', `/api/admin/profiles/${enc(id)}`),
     create: (input: CreateProfileInput) =>
       request<AdminProfile>('POST', '/api/admin/profiles', input),
@@ -213,19 +230,21 @@ export const api = {
     attach: (id: string, names: string[]) =>
       request<AdminProfile>('POST', `/api/admin/profiles/${enc(id)}/credentials`, {
         credentials: names,
-      }),
+      } satisfies CredentialNames),
     detach: (id: string, names: string[]) =>
       request<AdminProfile>('DELETE', `/api/admin/profiles/${enc(id)}/credentials`, {
         credentials: names,
-      }),
+      } satisfies CredentialNames),
     /** `credentials`: the names the admin was shown; the server refuses (409) if they changed. */
     lock: (id: string, credentials: string[]) =>
-      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/lock`, { credentials }),
+      request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/lock`, {
+        credentials,
+      } satisfies ExpectedProfile),
     revoke: (id: string) => request<AdminProfile>('POST', `/api/admin/profiles/${enc(id)}/revoke`),
     regenerateKey: (id: string, credentials: string[]) =>
       request<AdminProfileWithKey>('POST', `/api/admin/profiles/${enc(id)}/regenerate-key`, {
         credentials,
-      }),
+      } satisfies ExpectedProfile),
   },
 
   executions: {
@@ -239,7 +258,7 @@ export const api = {
           until: f.until,
           limit: f.limit ?? 50,
           offset: f.offset ?? 0,
-        })}`,
+        } satisfies ExecutionFilters)}`,
       ),
     get: (id: string) => request<ExecutionDetail>('GET', `/api/admin/executions/${enc(id)}`),
     cancel: (id: string) =>
@@ -268,13 +287,13 @@ export const api = {
 
   stats: () => request<Stats>('GET', '/api/admin/stats'),
   audit: (limit: number, offset: number) =>
-    request<AuditPage>('GET', `/api/admin/audit${query({ limit, offset })}`),
+    request<AuditPage>('GET', `/api/admin/audit${query({ limit, offset } satisfies AuditQuery)}`),
   requirements: () => request<AdminRequirements>('GET', '/api/admin/requirements'),
   installRequirements: (input: InstallRequirementsInput) =>
     request<InstallAnswer>('POST', '/api/admin/requirements', input),
 
   exportState: async (passphrase: string): Promise<Download> => {
-    const res = await send('POST', '/api/admin/export', { passphrase });
+    const res = await send('POST', '/api/admin/export', { passphrase } satisfies ExportInput);
     const stamp = new Date().toISOString().slice(0, 10);
     return {
       blob: await res.blob(),
@@ -285,7 +304,14 @@ export const api = {
     };
   },
   importPreview: (file: string, passphrase: string) =>
-    request<ImportPlan>('POST', '/api/admin/import/preview', { file, passphrase }),
+    request<ImportPlan>('POST', '/api/admin/import/preview', {
+      file,
+      passphrase,
+    } satisfies ImportPreviewInput),
   importApply: (file: string, passphrase: string, strategy: ImportStrategy) =>
-    request<ImportResult>('POST', '/api/admin/import', { file, passphrase, strategy }),
+    request<ImportResult>('POST', '/api/admin/import', {
+      file,
+      passphrase,
+      strategy,
+    } satisfies ImportInput),
 };

@@ -58,7 +58,7 @@ export function DeliveryBadge({ delivery }: { delivery: CredentialDelivery }) {
       title="Scripts hold a placeholder; the value goes into requests to these hosts only"
     >
       brokered →{' '}
-      {delivery.hosts.map((h, i) => (
+      {(delivery.hosts ?? []).map((h, i) => (
         // Wrap between hosts, never inside one.
         <Fragment key={h}>
           {i > 0 ? ', ' : ''}

@@ -15,6 +15,7 @@ const plan: ImportPlan = {
   credentials: { new: ['NEW_ONE'], duplicate: ['OLD_ONE'] },
   profiles: { new: [], duplicate: ['p1'], conflicting_key: ['p9'] },
   requirements: { new: [], duplicate: [] },
+  egress_ca: 'absent',
 };
 
 const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);

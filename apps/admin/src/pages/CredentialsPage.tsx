@@ -443,9 +443,7 @@ function DeliveryForm({
 }) {
   const update = useUpdateCredentialDelivery();
   const [mode, setMode] = useState<DeliveryMode>(c.delivery.mode);
-  const [hosts, setHosts] = useState(
-    c.delivery.mode === 'broker' ? c.delivery.hosts.join('\n') : '',
-  );
+  const [hosts, setHosts] = useState((c.delivery.hosts ?? []).join('\n'));
   const [problem, setProblem] = useState<string>();
   return (
     <form

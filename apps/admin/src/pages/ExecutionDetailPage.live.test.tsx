@@ -29,6 +29,7 @@ const detail = (over: Partial<ExecutionDetail> = {}): ExecutionDetail => ({
   stderr: null,
   result: null,
   error: null,
+  error_summary: null,
   execution_time_ms: null,
   timeout_seconds: 60,
   signature_version: 2,

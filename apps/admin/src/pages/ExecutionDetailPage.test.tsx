@@ -34,6 +34,7 @@ const execution = (network: NetworkRecord[]): ExecutionDetail => ({
   stderr: '',
   result: null,
   error: null,
+  error_summary: null,
   execution_time_ms: 120,
   timeout_seconds: 60,
   signature_version: 2,

@@ -143,28 +143,22 @@ function StatsPanel({
             room for {stats.queue.capacity}
           </Tile>
           <Tile label="Sandbox" value={stats.sandbox.backend}>
-            {stats.sandbox.ok === false
-              ? 'NOT working: scripts cannot run'
-              : 'confines every script'}
-            {stats.sandbox.accounting ? (
-              <span title={stats.sandbox.accounting.detail}>
-                {' · '}
-                {stats.sandbox.accounting.active
-                  ? `memory bounded per run (${stats.sandbox.accounting.mechanism})`
-                  : 'memory bounded per process only (no cgroup per run)'}
-              </span>
-            ) : null}
+            {stats.sandbox.ok ? 'confines every script' : 'NOT working: scripts cannot run'}
+            <span title={stats.sandbox.accounting.detail}>
+              {' · '}
+              {stats.sandbox.accounting.active
+                ? `memory bounded per run (${stats.sandbox.accounting.mechanism})`
+                : 'memory bounded per process only (no cgroup per run)'}
+            </span>
           </Tile>
-          {stats.history ? (
-            <Tile
-              label="History kept"
-              value={`${Math.round((100 * stats.history.bytes) / stats.history.limit_bytes)} %`}
-            >
-              {megabytes(stats.history.bytes)} of {megabytes(stats.history.limit_bytes)}
-              {stats.history.retention_days > 0 ? ` · ${stats.history.retention_days} days` : ''} ·{' '}
-              {stats.history.pruned_executions} pruned
-            </Tile>
-          ) : null}
+          <Tile
+            label="History kept"
+            value={`${Math.round((100 * stats.history.bytes) / stats.history.limit_bytes)} %`}
+          >
+            {megabytes(stats.history.bytes)} of {megabytes(stats.history.limit_bytes)}
+            {stats.history.retention_days > 0 ? ` · ${stats.history.retention_days} days` : ''} ·{' '}
+            {stats.history.pruned_executions} pruned
+          </Tile>
         </div>
       ) : null}
     </section>
