@@ -49,6 +49,7 @@ const envSchema = z.object({
   AIRLOCK_DEFAULT_TIMEOUT: intFrom(1, 3600, 60),
   AIRLOCK_MAX_TIMEOUT: intFrom(1, 86_400, 600),
   AIRLOCK_CONCURRENCY: intFrom(1, 64, 2),
+  AIRLOCK_WARM_POOL: intFrom(0, 64, 2),
   AIRLOCK_QUEUE_SIZE: intFrom(0, 10_000, 32),
   AIRLOCK_LLM_WAIT_LIMIT: intFrom(1, 86_400, 300),
   AIRLOCK_MAX_WAITING: intFrom(0, 10_000, 16),
@@ -137,6 +138,11 @@ export interface Config {
   maxConnectionsPerClient: number;
   defaultTimeoutSeconds: number;
   maxTimeoutSeconds: number;
+  /**
+   * Sandboxes kept started ahead of demand (runs without a network policy or packages of their
+   * own take one and skip the start); 0 turns the pool off.
+   */
+  warmPool: number;
   concurrency: number;
   queueSize: number;
   llmWaitLimitSeconds: number;
@@ -232,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultTimeoutSeconds: e.AIRLOCK_DEFAULT_TIMEOUT,
     maxTimeoutSeconds: e.AIRLOCK_MAX_TIMEOUT,
     concurrency: e.AIRLOCK_CONCURRENCY,
+    warmPool: e.AIRLOCK_WARM_POOL,
     queueSize: e.AIRLOCK_QUEUE_SIZE,
     llmWaitLimitSeconds: e.AIRLOCK_LLM_WAIT_LIMIT,
     maxWaiting: e.AIRLOCK_MAX_WAITING,

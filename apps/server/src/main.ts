@@ -94,8 +94,10 @@ async function main(): Promise<void> {
           http.closeAllConnections();
           // Logged before the database closes: every log line passes the redactor, which reads it.
           logger.info('stopped');
-          built.close();
-          process.exit(0);
+          void built
+            .close()
+            .catch(() => {})
+            .then(() => process.exit(0));
         }, 200);
       });
   };

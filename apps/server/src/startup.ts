@@ -115,7 +115,8 @@ async function openSandbox(
   config: Config,
   logger: Logger,
 ): Promise<{ sandbox: Sandbox; release: () => void }> {
-  const poolSize = Math.max(16, config.concurrency + 2);
+  // The warm pool's sandboxes hold a uid each while they wait.
+  const poolSize = Math.max(16, config.concurrency + 2) + config.warmPool;
   // Run as root, scripts run as leased host uids: claim them machine-wide before touching any
   // process of theirs (another Airlock on this host may use a range of its own).
   const release =
@@ -135,6 +136,7 @@ async function openSandbox(
         packagesDir: config.packagesDir,
         uidBase: config.sandboxUidBase,
         poolSize,
+        warm: { size: config.warmPool, limits: { memoryBytes: config.memoryBytes } },
         log: (message) => logger.warn(message),
       },
       (candidate) => {
@@ -155,7 +157,7 @@ async function openSandbox(
       reason: s.detail,
     });
   if (!health.ok) {
-    sandbox.close();
+    void sandbox.close();
     release();
     throw new SandboxUnavailableError(
       `The ${health.backend} sandbox is installed but could not run a test script: ${health.detail ?? 'unknown reason'}. ` +
@@ -169,7 +171,10 @@ async function openSandbox(
     version: health.version,
     seccomp: health.seccomp,
     accounting: health.accounting.mechanism,
+    warm_pool: config.warmPool,
   });
+  // After the orphan sweep and the self-check: the pool's sandboxes start now.
+  sandbox.warmUp();
   if (!health.accounting.active)
     logger.warn(
       'runs are not accounted as a whole: memory is bounded per process, SysV shared memory and memfds are refused',
@@ -189,7 +194,7 @@ async function openSandbox(
 export async function buildDeps(
   config: Config,
   logger: Logger,
-): Promise<{ deps: AppDeps; close: () => void }> {
+): Promise<{ deps: AppDeps; close: () => Promise<void> }> {
   prepareDataDir(config, logger);
   // Before the database is opened: a second server on this directory touches nothing.
   const releaseDataDir = claimDataDir(config.privateDir);
@@ -279,9 +284,10 @@ export async function buildDeps(
     }
     return {
       deps,
-      close: () => {
+      close: async () => {
+        // The warm pool's sandboxes end first (their uids and cgroups are released after).
+        await sandbox.close();
         opened.close();
-        sandbox.close();
         releaseUids();
         releaseDataDir();
       },

@@ -56,3 +56,4 @@ export type {
 } from './types.js';
 export { DEFAULT_LIMITS } from './types.js';
 export { UidPool } from './uid-pool.js';
+export type { WarmPoolStats } from './warm-pool.js';

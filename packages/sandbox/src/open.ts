@@ -55,7 +55,7 @@ export async function openCheckedSandbox(
         `using ${next} instead. Fix or remove ${backend} to silence this. !!!`,
     );
     skipped.push({ backend, detail });
-    sandbox.close();
+    void sandbox.close();
     backend = next;
   }
 }

@@ -3,18 +3,18 @@
  * channel (fd 3), capture output, enforce the wall clock and the LLM wait, and settle exactly one
  * closed result once every process of the sandbox is gone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
-import { EGRESS_PORT, INSIDE, type LaunchRequest, launchPlan } from './backends.js';
+import { EGRESS_PORT, INSIDE, type LaunchRequest } from './backends.js';
 import { OutputCapture, type Stream } from './capture.js';
 import type { CgroupHost, RunCgroup } from './cgroups.js';
 import { LineSplitter, parseMessage } from './channel.js';
 import { classifyExit, type DoneMessage, type KillReason } from './outcome.js';
 import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import { RunClock } from './run-clock.js';
+import { type Spawned, spawnSandbox } from './spawn.js';
 import type {
   BackendName,
   JsonValue,
@@ -28,6 +28,7 @@ import type {
   RunState,
 } from './types.js';
 import type { UidPool } from './uid-pool.js';
+import { type WarmPool, warmKey } from './warm-pool.js';
 
 /** What the sandbox hands each run. */
 export interface RunContext {
@@ -50,6 +51,8 @@ export interface RunContext {
   seccompPath: string | undefined;
   defaults: Limits;
   maxScriptBytes: number;
+  /** Sandboxes started ahead of demand (runs of their shape take one instead of starting). */
+  warm: WarmPool | undefined;
 }
 
 /** Exactly how the runtime starts a `set_result` message. */
@@ -59,15 +62,13 @@ const MAX_CONTROL_BYTES = 256 * 1024 * 1024;
 /** How often a run's cgroup is checked for OOM kills while it runs, ms. */
 const OOM_POLL_MS = 50;
 
-/**
- * The gate in front of an accounted run's launcher: it waits for one line on stdin (sent once
- * the runner has moved it into the run's cgroup), then becomes the launcher, so every process
- * of the sandbox starts inside the cgroup. EOF (the runner died) exits without launching.
- */
-const GATE = 'read -r _ || exit 125; exec "$0" "$@" </dev/null';
-
 /** Runs without a leased uid (non-root callers) name their cgroups with this counter. */
 let cgroupSeq = 0;
+
+/** A cgroup name for a run (or a pooled sandbox): its uid, else a counter of this process. */
+export function cgroupName(uid: number | undefined): string {
+  return uid !== undefined ? String(uid) : `p${process.pid}.${++cgroupSeq}`;
+}
 
 /** A small single-consumer async queue for events. */
 class EventQueue implements AsyncIterable<RunEvent> {
@@ -357,6 +358,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     executionMs: Math.round(clock.runningMs()),
     llmWaitMs: Math.round(clock.waitedMs()),
     backend: ctx.backend,
+    warm,
   });
 
   const finish = (code: number | null, signal: NodeJS.Signals | null): RunResult => {
@@ -382,20 +384,28 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
   let cgroup: RunCgroup | undefined;
   let oomPoll: NodeJS.Timeout | undefined;
+  /** Whether this run took a pooled sandbox. */
+  let warm = false;
 
   const launch = async (): Promise<RunResult> => {
-    const uid = ctx.pool ? await ctx.pool.acquire() : undefined;
+    const packages = spec.packages ?? ctx.defaultPackages;
+    // A pooled sandbox of this run's shape, if one is ready: it only waits for the init below.
+    const warmed =
+      network.mode === 'none' && !cancelRequested
+        ? ctx.warm?.take(warmKey(limits, packages))
+        : undefined;
+    const uid = warmed ? warmed.uid : ctx.pool ? await ctx.pool.acquire() : undefined;
     leasedUid = uid;
-    let seccompFd: number | undefined;
+    warm = warmed !== undefined;
     try {
       if (cancelRequested) {
         killReason = { kind: 'cancelled' };
         return finish(null, null);
       }
-      if (ctx.cgroups) {
-        const name = uid !== undefined ? String(uid) : `p${process.pid}.${++cgroupSeq}`;
+      if (warmed) cgroup = warmed.cgroup;
+      else if (ctx.cgroups) {
         try {
-          cgroup = ctx.cgroups.create(name, limits);
+          cgroup = ctx.cgroups.create(cgroupName(uid), limits);
         } catch (e) {
           // Accounting is on for this host: a run it cannot account does not start.
           killReason = {
@@ -406,16 +416,6 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           return finish(null, null);
         }
       }
-      const packages = spec.packages ?? ctx.defaultPackages;
-      const req = ctx.request(network, limits, uid, packages);
-      if (ctx.seccompPath !== undefined) {
-        seccompFd = openSync(ctx.seccompPath, 'r');
-        req.seccompFd = 4;
-      }
-      const launcher = launchPlan(ctx.backend, ctx.binary, req);
-      const plan = cgroup
-        ? { ...launcher, file: '/bin/sh', args: ['-c', GATE, launcher.file, ...launcher.args] }
-        : launcher;
       const init = `${JSON.stringify({
         t: 'init',
         script: spec.script,
@@ -430,7 +430,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
           maxResponseBytes: limits.maxResponseBytes,
           maxErrorBytes: limits.maxOutputBytes,
         },
-        paths: ctx.insidePackages(spec.packages ?? ctx.defaultPackages),
+        paths: ctx.insidePackages(packages),
         ...(network.mode === 'egress'
           ? {
               egress: {
@@ -448,56 +448,38 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
       const code = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
         (resolve) => {
-          const stdio: Array<'ignore' | 'pipe' | number> = [
-            cgroup ? 'pipe' : 'ignore',
-            'pipe',
-            'pipe',
-            'pipe',
-          ];
-          if (seccompFd !== undefined) stdio.push(seccompFd);
-          let proc: ChildProcess;
+          let spawned: Spawned;
           try {
-            proc = spawn(plan.file, plan.args, {
-              env: plan.env,
-              stdio,
-              ...(plan.uid !== undefined ? { uid: plan.uid } : {}),
-              ...(plan.gid !== undefined ? { gid: plan.gid } : {}),
-              detached: ctx.backend === 'unconfined-dev',
-            });
+            spawned =
+              warmed?.spawned ??
+              spawnSandbox(
+                ctx.backend,
+                ctx.binary,
+                ctx.request(network, limits, uid, packages),
+                cgroup,
+                ctx.seccompPath,
+              );
           } catch (e) {
             capture.note(String(e));
             resolve({ code: 127, signal: null });
             return;
           }
+          const proc = spawned.proc;
           child = proc;
+          spawned.joined.catch((e: unknown) =>
+            kill({
+              kind: 'error',
+              cause: 'startup',
+              error: `sandbox failed to start: cannot move the run into its cgroup (${e instanceof Error ? e.message : String(e)})`,
+            }),
+          );
           if (cgroup) {
             const gated = cgroup;
-            const notJoined = (e: unknown) => {
-              // Not accounted: the gate never launches (its stdin closes without a line).
-              proc.stdin?.destroy();
-              kill({
-                kind: 'error',
-                cause: 'startup',
-                error: `sandbox failed to start: cannot move the run into its cgroup (${e instanceof Error ? e.message : String(e)})`,
-              });
-            };
-            // EPIPE if the gate is already gone (killed meanwhile): its exit tells the outcome.
-            proc.stdin?.on('error', () => {});
-            if (proc.pid === undefined) notJoined(new Error('no pid'));
-            else
-              gated.join(proc.pid).then(() => {
-                if (!killReason) proc.stdin?.end('go\n');
-                else proc.stdin?.destroy();
-              }, notJoined);
             oomPoll = setInterval(() => {
               if (gated.oomKills() > 0) kill(memoryLimit());
             }, OOM_POLL_MS);
           }
           clock.start();
-          if (seccompFd !== undefined) {
-            closeSync(seccompFd);
-            seccompFd = undefined;
-          }
           proc.on('error', (e) => {
             capture.note(`spawn failed: ${e.message}`);
           });
@@ -542,7 +524,6 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       channel?.destroy();
       return result;
     } finally {
-      if (seccompFd !== undefined) closeSync(seccompFd);
       clearInterval(oomPoll);
       if (uid !== undefined) await waitUntilGone(uid);
       if (cgroup) await removeCgroup(cgroup);
@@ -592,7 +573,7 @@ function egressInit(backend: BackendName, socket: string): { socket: string; por
 }
 
 /** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */
-async function removeCgroup(cgroup: RunCgroup): Promise<void> {
+export async function removeCgroup(cgroup: RunCgroup): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (cgroup.remove()) return;
     for (const p of cgroup.pids()) signal(p);

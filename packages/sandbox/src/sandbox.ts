@@ -4,14 +4,16 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { arch } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { type Bind, INSIDE, type LaunchRequest, RUNTIME_DIR, sandboxEnv } from './backends.js';
-import { type Accounting, type CgroupHost, detectCgroups } from './cgroups.js';
+import { type Accounting, type CgroupHost, detectCgroups, type RunCgroup } from './cgroups.js';
 import { type ConfinedBackend, detectBackend, which } from './detect.js';
 import { killProcessesOf } from './procs.js';
-import { resolveLimits, startRun } from './runner.js';
+import { cgroupName, type RunContext, removeCgroup, resolveLimits, startRun } from './runner.js';
 import { type SeccompVariant, seccompFilterPath } from './seccomp-policy.js';
+import { spawnSandbox } from './spawn.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
 import { UidPool } from './uid-pool.js';
+import { WarmPool, type WarmPoolStats, warmKey } from './warm-pool.js';
 
 const RUNTIME_FILE = 'airlock_runtime.py';
 
@@ -43,6 +45,13 @@ export interface SandboxOptions {
   accounting?: 'auto' | 'off';
   /** Largest script accepted by `run()`, bytes (default 1 MiB). */
   maxScriptBytes?: number;
+  /**
+   * The warm pool (default: none): `size` sandboxes started ahead of demand for runs without
+   * network and with the default packages, with `limits` (the tmpfs, memory and process limits
+   * such runs use: a run with others starts cold); drained after `idleMs` (default 5 min)
+   * without a claim. Each holds a uid of `poolSize` while it waits: size the pool for both.
+   */
+  warm?: { size: number; idleMs?: number; limits?: Partial<Limits> };
   /** Where warnings go (default: console.warn). */
   log?: (message: string) => void;
 }
@@ -65,10 +74,18 @@ export interface Sandbox {
    */
   killOrphans(): number;
   /**
-   * Removes what the sandbox keeps on the host between runs (its cgroup directory). Call on
-   * shutdown, after the last run has settled; a run started later is refused at startup.
+   * Starts filling the warm pool (the first `run()` does too). Call after `killOrphans()`, which
+   * would kill what it started.
    */
-  close(): void;
+  warmUp(): void;
+  /** The warm pool's state (undefined without one). */
+  warmStats(): WarmPoolStats | undefined;
+  /**
+   * Kills the warm pool's sandboxes and removes what the sandbox keeps on the host between runs
+   * (its cgroup directory). Call on shutdown, after the last run has settled; a run started
+   * later is refused at startup.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -186,6 +203,25 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
   };
 
+  const warm =
+    options.warm && options.warm.size > 0 && confined
+      ? warmPool(options.warm, {
+          defaults,
+          defaultPackages,
+          request,
+          backend,
+          binary,
+          pool,
+          cgroups,
+          seccompPath,
+          log,
+        })
+      : undefined;
+  if (warm && pool) {
+    pool.onShortage = () => warm.yieldOne();
+    pool.onFree = () => warm.resourcesFreed();
+  }
+
   const ctx = {
     backend,
     binary,
@@ -197,15 +233,22 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     seccompPath,
     defaults,
     maxScriptBytes: options.maxScriptBytes ?? 1024 * 1024,
+    warm,
   };
 
   return {
     backend,
     uids: pool?.uids() ?? [],
     accounting,
-    run: (spec) => startRun(ctx, spec),
+    run: (spec) => {
+      warm?.start();
+      return startRun(ctx, spec);
+    },
+    warmUp: () => warm?.start(),
     killOrphans: () => (pool ? killProcessesOf(pool.uids()) : 0),
-    close: () => {
+    warmStats: () => warm?.stats(),
+    close: async () => {
+      await warm?.close();
       cgroups?.close();
     },
     async check(): Promise<SandboxHealth> {
@@ -237,4 +280,60 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return { ...health, ok: false, detail: r.status === 'completed' ? 'wrong result' : r.error };
     },
   };
+}
+
+/**
+ * The warm pool of a sandbox: what it starts is a run's sandbox without network, with the
+ * default packages and the pool's limits, holding a uid only if one is free at once.
+ */
+function warmPool(
+  options: NonNullable<SandboxOptions['warm']>,
+  s: {
+    defaults: Limits;
+    defaultPackages: readonly string[];
+    request: RunContext['request'];
+    backend: BackendName;
+    binary: string;
+    pool: UidPool | undefined;
+    cgroups: CgroupHost | undefined;
+    seccompPath: string | undefined;
+    log: (message: string) => void;
+  },
+): WarmPool {
+  const shape = resolveLimits(s.defaults, options.limits);
+  // The runtime lowers rlimits to the run's own at init (never raises): start with room.
+  const launchLimits: Limits = { ...shape, cpuSeconds: Math.max(shape.cpuSeconds, 24 * 3600) };
+  const currentKey = () => warmKey(shape, s.defaultPackages);
+  return new WarmPool({
+    size: options.size,
+    idleMs: options.idleMs ?? 5 * 60_000,
+    currentKey,
+    log: s.log,
+    async launch() {
+      const key = currentKey();
+      const uid = s.pool ? s.pool.tryAcquire() : undefined;
+      if (s.pool && uid === undefined) throw new Error('no uid free');
+      let cgroup: RunCgroup | undefined;
+      try {
+        cgroup = s.cgroups?.create(cgroupName(uid), shape);
+        const spawned = spawnSandbox(
+          s.backend,
+          s.binary,
+          s.request({ mode: 'none' }, launchLimits, uid, s.defaultPackages),
+          cgroup,
+          s.seccompPath,
+        );
+        await spawned.joined;
+        return { key, uid, cgroup, spawned };
+      } catch (e) {
+        cgroup?.remove();
+        if (uid !== undefined) s.pool?.release(uid);
+        throw e;
+      }
+    },
+    async dispose(w) {
+      if (w.cgroup) await removeCgroup(w.cgroup);
+      if (w.uid !== undefined) s.pool?.release(w.uid);
+    },
+  });
 }

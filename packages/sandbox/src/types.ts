@@ -158,6 +158,8 @@ export interface RunCapture {
   /** Time spent waiting for LLM answers, ms. */
   llmWaitMs: number;
   backend: BackendName;
+  /** Whether the run took a sandbox the warm pool had started ahead of it. */
+  warm: boolean;
 }
 
 /** The closed outcome of a run. Every variant but `completed` has a human-readable `error`. */

@@ -32,16 +32,31 @@ export class UidPool {
     return Array.from({ length: this.size }, (_, i) => this.base + i);
   }
 
+  /** Called when a run starts waiting for a uid (the warm pool gives one of its own back). */
+  onShortage: (() => void) | undefined;
+  /** Called when a uid becomes free with nobody waiting (the warm pool may use it). */
+  onFree: (() => void) | undefined;
+
   /** Resolves with a free uid; waits (FIFO) while all are leased. */
   acquire(): Promise<number> {
     const uid = this.#free.shift();
     if (uid !== undefined) return Promise.resolve(uid);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    const waiting = new Promise<number>((resolve) => this.#waiters.push(resolve));
+    this.onShortage?.();
+    return waiting;
+  }
+
+  /** A free uid now, or undefined (never waits: for what may as well not start). */
+  tryAcquire(): number | undefined {
+    return this.#waiters.length > 0 ? undefined : this.#free.shift();
   }
 
   release(uid: number): void {
     const next = this.#waiters.shift();
     if (next) next(uid);
-    else this.#free.push(uid);
+    else {
+      this.#free.push(uid);
+      this.onFree?.();
+    }
   }
 }

@@ -3353,6 +3353,11 @@ export interface components {
         unconfined: boolean;
         seccomp: boolean;
         accounting: components['schemas']['Accounting'];
+        /** @description Sandboxes started ahead of demand (size 0: no pool); runs without a network policy or packages of their own take one */
+        warm_pool: {
+          size: number;
+          ready: number;
+        };
         detail?: string;
       };
       queue: components['schemas']['QueueState'];

@@ -11,7 +11,7 @@ import {
 
 /**
  * `kill -9` of the real server process while executions run, wait in the queue and await the
- * LLM: no sandbox process survives it, and at the next start every one of them is `error` with
+ * LLM, and its warm pool waits: no sandbox process survives it, and at the next start every one of them is `error` with
  * the interruption as its reason; nothing runs again; /health is fine.
  */
 // Its own uid range, so sandboxes of tests running alongside are never counted or killed.
@@ -60,7 +60,8 @@ describe('kill -9 of the server', () => {
     }
     expect(left).toEqual([]);
 
-    server = await spawnServer(dataDir, env);
+    // Restarted without a warm pool: any sandbox process now would be a run that started again.
+    server = await spawnServer(dataDir, { ...env, AIRLOCK_WARM_POOL: '0' });
     for (const id of [llm, sleeper, queued]) {
       const r = (await server.api('GET', `/executions/${id}`)).json;
       expect(r.status).toBe('error');

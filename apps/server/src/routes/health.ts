@@ -15,6 +15,10 @@ const Health = z
       unconfined: z.boolean(),
       seccomp: z.boolean(),
       accounting: AccountingSchema,
+      warm_pool: z.object({ size: z.number(), ready: z.number() }).openapi({
+        description:
+          'Sandboxes started ahead of demand (size 0: no pool); runs without a network policy or packages of their own take one',
+      }),
       detail: z.string().optional(),
     }),
     queue: QueueStateSchema,
@@ -42,10 +46,16 @@ export function healthRoutes(deps: AppDeps) {
         seccomp: h.seccomp,
         // Not the detail (host paths): the admin overview shows it.
         accounting: { active: h.accounting.active, mechanism: h.accounting.mechanism },
+        warm_pool: warmPool(deps),
         ...(h.detail && !h.ok ? { detail: h.detail } : {}),
       },
       queue: deps.executions.state(),
     };
     return h.ok ? c.json(body, 200) : c.json(body, 503);
   });
+}
+
+function warmPool(deps: Pick<AppDeps, 'sandbox'>) {
+  const w = deps.sandbox.warmStats();
+  return { size: w?.size ?? 0, ready: w?.ready ?? 0 };
 }
