@@ -55,7 +55,8 @@ export async function openCheckedSandbox(
         `using ${next} instead. Fix or remove ${backend} to silence this. !!!`,
     );
     skipped.push({ backend, detail });
-    void sandbox.close();
+    // Its teardown (cgroups named by the same uids) ends before the next one starts.
+    await sandbox.close();
     backend = next;
   }
 }

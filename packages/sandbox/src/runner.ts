@@ -53,6 +53,8 @@ export interface RunContext {
   maxScriptBytes: number;
   /** Sandboxes started ahead of demand (runs of their shape take one instead of starting). */
   warm: WarmPool | undefined;
+  /** Teardown still under way after runs settled (cgroups being removed); `close()` waits. */
+  cleanups: Set<Promise<void>>;
 }
 
 /** Exactly how the runtime starts a `set_result` message. */
@@ -526,8 +528,16 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     } finally {
       clearInterval(oomPoll);
       if (uid !== undefined) await waitUntilGone(uid);
-      if (cgroup) await removeCgroup(cgroup);
-      if (uid !== undefined) ctx.pool?.release(uid);
+      // Every process is gone: the result is settled now. Removing the cgroup waits for the
+      // kernel (10-20 ms: an RCU grace period), so it happens after, and the uid (which names
+      // the cgroup) is leased again only once it is done.
+      const held = cgroup;
+      const cleanup = (async () => {
+        if (held) await removeCgroup(held);
+        if (uid !== undefined) ctx.pool?.release(uid);
+      })();
+      ctx.cleanups.add(cleanup);
+      void cleanup.finally(() => ctx.cleanups.delete(cleanup));
     }
   };
 

@@ -234,6 +234,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     defaults,
     maxScriptBytes: options.maxScriptBytes ?? 1024 * 1024,
     warm,
+    cleanups: new Set<Promise<void>>(),
   };
 
   return {
@@ -249,6 +250,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     warmStats: () => warm?.stats(),
     close: async () => {
       await warm?.close();
+      await Promise.all(ctx.cleanups);
       cgroups?.close();
     },
     async check(): Promise<SandboxHealth> {
