@@ -20,6 +20,11 @@ export interface BenchServer {
   /** Resident memory of the server process, MiB. */
   rssMiB(): number;
   execute(script: string): Promise<{ execution_id: string; status: number }>;
+  /** `POST /execute?wait=N`: one round trip when the run ends within the wait. */
+  executeWait(
+    script: string,
+    seconds: number,
+  ): Promise<{ execution_id: string; status: number; body: { status: string } }>;
   waitDone(id: string): Promise<{ status: string; [k: string]: unknown }>;
   stop(): Promise<void>;
 }
@@ -106,6 +111,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
         { authorization: `Bearer ${keyId}`, ...s.headers },
       );
       return { execution_id: r.json.execution_id as string, status: r.status };
+    },
+    async executeWait(script, seconds) {
+      const s = signV2(secret, script);
+      const r = await api(
+        'POST',
+        `/execute?wait=${seconds}`,
+        { script, hash: s.hash },
+        { authorization: `Bearer ${keyId}`, ...s.headers },
+      );
+      return {
+        execution_id: r.json.execution_id as string,
+        status: r.status,
+        body: r.json as { status: string },
+      };
     },
     async waitDone(id) {
       for (let first = true; ; first = false) {
