@@ -115,8 +115,9 @@ async function openSandbox(
   config: Config,
   logger: Logger,
 ): Promise<{ sandbox: Sandbox; release: () => void }> {
-  // The warm pool's sandboxes hold a uid each while they wait.
-  const poolSize = Math.max(16, config.concurrency + 2) + config.warmPool;
+  // Every live run holds a uid (computing, paused or blocked), and so does each sandbox of the
+  // warm pool while it waits.
+  const poolSize = Math.max(16, config.concurrency + config.maxWaiting + 2) + config.warmPool;
   // Run as root, scripts run as leased host uids: claim them machine-wide before touching any
   // process of theirs (another Airlock on this host may use a range of its own).
   const release =

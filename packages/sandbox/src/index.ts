@@ -30,7 +30,7 @@ export {
 } from './install.js';
 export { type OpenedSandbox, openCheckedSandbox } from './open.js';
 export type { ProcInfo } from './procs.js';
-export { killProcessesOf, processesOf } from './procs.js';
+export { killProcessesOf, processesOf, runnableUids } from './procs.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
 export { createSandbox } from './sandbox.js';
 export {

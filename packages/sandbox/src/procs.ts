@@ -48,6 +48,20 @@ export function processesOf(uids: Iterable<number>, includeZombies = false): Pro
 }
 
 /**
+ * The uids among `uids` with a process that is running or runnable (state R) now: a run whose
+ * uid is absent is blocked (sleeping, waiting for the network or a child), computing nothing.
+ * One pass over /proc for all of them.
+ *
+ * @example
+ * runnableUids([60000, 60001]); // Set { 60001 } when only the second computes
+ */
+export function runnableUids(uids: Iterable<number>): Set<number> {
+  const out = new Set<number>();
+  for (const p of processesOf(uids)) if (p.state === 'R') out.add(p.uid);
+  return out;
+}
+
+/**
  * SIGKILLs every process of `uids`; returns how many were signalled. For a server's startup
  * cleanup after a crash (no run can be in progress then).
  *

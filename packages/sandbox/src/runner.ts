@@ -562,6 +562,9 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
     get state() {
       return state;
     },
+    get uid() {
+      return finished ? undefined : leasedUid;
+    },
     respond,
     cancel: () => {
       cancelRequested = true;

@@ -191,6 +191,8 @@ export interface RunHandle {
   respond(text: string): boolean;
   /** Kills the run; the result becomes `cancelled` unless it already ended. */
   cancel(): void;
+  /** The host uid its processes run as, once it has one (root only): see `runnableUids`. */
+  readonly uid: number | undefined;
   /** Settles once the whole sandbox is gone; never rejects. */
   readonly result: Promise<RunResult>;
 }

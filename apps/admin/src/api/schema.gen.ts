@@ -3373,6 +3373,8 @@ export interface components {
     QueueState: {
       /** @description Runs using a slot */
       running: number;
+      /** @description Runs blocked in I/O or a sleep (no process runnable): they hold no slot until they compute again */
+      blocked: number;
       /** @description Runs paused in llm.complete (they hold no slot) */
       waiting: number;
       queued: number;

@@ -11,6 +11,7 @@ import {
   type SpawnedServer,
   spawnServer,
   traversableTempDir,
+  warmPoolFull,
 } from '../test/spawn-server.js';
 
 /**
@@ -390,8 +391,9 @@ describe('shutdown', () => {
     const s = await spawnServer(dir, env);
     const base = s.uidBase;
     const q = await lockedProfileOn(s, { SHUTDOWN_KEY: 'shutdown-value-0001' });
-    const running = (await q.execute('import time\nprint("started", flush=True)\ntime.sleep(60)'))
-      .json.execution_id as string;
+    // Busy, not asleep: a sleeping run would give its slot up (ADR 0089).
+    const running = (await q.execute('print("started", flush=True)\nwhile True: pass')).json
+      .execution_id as string;
     const queued = (await q.execute('print("never")')).json.execution_id as string;
     for (let i = 0; i < 50; i++) {
       if ((await s.api('GET', `/executions/${running}`)).json.status === 'running') break;
@@ -556,10 +558,11 @@ describe('a key that no longer holds stops its runs', () => {
 
   it('revoking cancels the running, the paused and the queued executions, with the reason', async () => {
     const q = await lockedProfileOn(server, { REVOKED_MID_RUN: 'revoked-mid-run-value-1' });
-    // The paused run holds no slot; two sleepers take both; the last one stays queued.
+    // The paused run holds no slot; two busy runs take both; the last one stays queued (a
+    // sleeping run would give its slot up).
     const paused = (await q.execute('print(llm.complete("hold"))')).json.execution_id as string;
     await until(paused, 'awaiting_llm');
-    const sleeper = 'import time\nprint("started", flush=True)\ntime.sleep(60)';
+    const sleeper = 'print("started", flush=True)\nwhile True: pass';
     const running = (await q.execute(sleeper)).json.execution_id as string;
     const running2 = (await q.execute(sleeper)).json.execution_id as string;
     await until(running, 'running');
@@ -620,6 +623,8 @@ describe('one server per data directory and per uid range', () => {
       // later, once the backend has set up: count once it is there (the script starts nothing).
       const interpreter = () => processesOf(uids).some((p) => p.name.startsWith('python'));
       for (let i = 0; i < 50 && !interpreter(); i++) await new Promise((r) => setTimeout(r, 100));
+      // The pool refilled what the run took: nothing starts or ends from here on.
+      await warmPoolFull(first);
       const before = processesOf(uids).length;
       expect(before).toBeGreaterThan(0);
       // Same data directory (another uid range): refused before the database is opened.

@@ -11,6 +11,7 @@ import {
   type SpawnedServer,
   spawnServer,
   traversableTempDir,
+  warmPoolFull,
 } from '../test/spawn-server.js';
 
 /**
@@ -27,6 +28,7 @@ let webPort = 0;
 let echo: Server;
 let echoPort = 0;
 const SECRET = 'egress-secret-value-123';
+let poolProcesses = 0;
 
 beforeAll(async () => {
   web = createHttpServer((req, res) => res.end(`hello from ${req.url}`));
@@ -42,6 +44,9 @@ beforeAll(async () => {
   echoPort = (echo.address() as { port: number }).port;
   // The default configuration: every probe but the limits one runs against it.
   server = await spawnServer(join(root, 'data'));
+  // What its warm pool alone runs (networked runs never take a pooled sandbox).
+  await warmPoolFull(server);
+  poolProcesses = processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i)).length;
 }, 60_000);
 
 afterAll(async () => {
@@ -158,7 +163,11 @@ describe('network egress through the spawned server', () => {
       brokered_requests: 0,
     });
     expect(JSON.stringify(entry)).not.toContain('not-listed');
-    expect(processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i))).toEqual([]);
+    // Nothing of the runs is left: only the warm pool's waiting sandboxes.
+    await warmPoolFull(server);
+    expect(processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i)).length).toBe(
+      poolProcesses,
+    );
   }, 60_000);
 
   it('a profile without a policy has no network; open mode never reaches loopback', async () => {

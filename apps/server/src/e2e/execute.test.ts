@@ -274,10 +274,11 @@ describe('signatures, replay and idempotency', () => {
 
   it('refuses with 429 and Retry-After when the queue is full, storing nothing', async () => {
     const { ctx, a } = await setup({ AIRLOCK_CONCURRENCY: '1', AIRLOCK_QUEUE_SIZE: '1' });
-    const slow = 'import time\ntime.sleep(30)';
-    expect((await a.submit(slow)).status).toBe(202);
-    expect((await a.submit(slow)).status).toBe(202);
-    const full = await a.submit(slow);
+    // Busy, not asleep: a sleeping run gives its slot up (it computes nothing).
+    const slow = 'while True: pass';
+    expect((await a.submit(slow, { timeout: 3 })).status).toBe(202);
+    expect((await a.submit(slow, { timeout: 3 })).status).toBe(202);
+    const full = await a.submit(slow, { timeout: 3 });
     expect(full.status).toBe(429);
     expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(ctx.sqlite.prepare('SELECT count(*) AS n FROM executions').get()).toEqual({ n: 2 });

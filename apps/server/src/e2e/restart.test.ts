@@ -33,7 +33,8 @@ describe('kill -9 of the server', () => {
     const p = await lockedProfileOn(s, { K: 'restart-secret-value' });
     const submit = async (script: string) => (await p.execute(script)).json.execution_id as string;
     const llm = await submit("llm.complete('hold on')");
-    const sleeper = await submit("import time\nprint('running', flush=True)\ntime.sleep(120)");
+    // Busy, not asleep: a sleeping run gives its slot up (it computes nothing).
+    const sleeper = await submit("print('running', flush=True)\nwhile True: pass");
     const queued = await submit("print('must never run')");
     const status = async (id: string) =>
       (await s.api('GET', `/executions/${id}`)).json.status as string;

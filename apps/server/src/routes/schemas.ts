@@ -254,6 +254,10 @@ export const AccountingSchema = z
 export const QueueStateSchema = z
   .object({
     running: z.number().openapi({ description: 'Runs using a slot' }),
+    blocked: z.number().openapi({
+      description:
+        'Runs blocked in I/O or a sleep (no process runnable): they hold no slot until they compute again',
+    }),
     waiting: z.number().openapi({ description: 'Runs paused in llm.complete (they hold no slot)' }),
     queued: z.number(),
     concurrency: z.number(),

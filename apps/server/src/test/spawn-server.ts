@@ -156,12 +156,12 @@ export async function lockedProfileOn(
     profile,
     keyId,
     secret,
-    async execute(script: string) {
+    async execute(script: string, timeout?: number) {
       const s = signV2(secret, script);
       return server.api(
         'POST',
         '/execute',
-        { script, hash: s.hash },
+        { script, hash: s.hash, ...(timeout === undefined ? {} : { timeout }) },
         { authorization: `Bearer ${keyId}`, ...s.headers },
       );
     },
@@ -172,4 +172,17 @@ export async function lockedProfileOn(
       }
     },
   };
+}
+
+/**
+ * Resolves once the server's warm pool is full (its sandboxes started and waiting): counts of
+ * its sandbox processes are stable from then until a run claims one.
+ */
+export async function warmPoolFull(server: SpawnedServer): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const pool = (await server.api('GET', '/health')).json?.sandbox?.warm_pool;
+    if (pool && pool.ready === pool.size) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the warm pool did not fill');
 }

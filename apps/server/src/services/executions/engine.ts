@@ -4,7 +4,7 @@ import type { AirlockDb } from '@airlock/db';
 import { executions, llmExchanges, profiles } from '@airlock/db';
 import type { BrokeredCredential, ConnectionRecord } from '@airlock/egress';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
-import type { RunHandle, RunResult, Sandbox } from '@airlock/sandbox';
+import { type RunHandle, type RunResult, runnableUids, type Sandbox } from '@airlock/sandbox';
 import type { Keyring } from '@airlock/vault';
 import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Config } from '../../config.js';
@@ -55,9 +55,14 @@ export interface EngineDeps {
   upstreamTrust: SecureContext;
 }
 
+/** How often running runs are sampled for being blocked (see `#sample`), ms. */
+const BLOCKED_SAMPLE_MS = 100;
+
 export interface QueueState {
   /** Runs using a slot. */
   running: number;
+  /** Runs blocked in I/O or a sleep: they hold no slot. */
+  blocked: number;
   /** Runs paused in `llm.complete`: they hold no slot (their processes wait, frozen). */
   waiting: number;
   queued: number;
@@ -103,6 +108,11 @@ export class ExecutionEngine {
   readonly #running = new Map<string, RunHandle | null>();
   /** Runs (of #running) paused in `llm.complete`: they do not count against the concurrency. */
   readonly #waiting = new Set<string>();
+  /** Runs blocked (none of their processes runnable for two samples): they hold no slot. */
+  readonly #blocked = new Set<string>();
+  /** Samples since each running run was last seen runnable. */
+  readonly #idleSamples = new Map<string, number>();
+  #sampler: NodeJS.Timeout | undefined;
   /** Why a run was cancelled from outside (the admin, its profile's revocation), by id. */
   readonly #cancelled = new Map<string, string>();
   /** Every run's bookkeeping, from preparation to its recorded outcome (shutdown awaits them). */
@@ -121,8 +131,9 @@ export class ExecutionEngine {
   state(): QueueState {
     const { concurrency, queueSize, maxWaiting } = this.#deps.config;
     return {
-      running: this.#running.size - this.#waiting.size,
+      running: this.#running.size - this.#waiting.size - this.#blocked.size,
       waiting: this.#waiting.size,
+      blocked: this.#blocked.size,
       queued: this.#queue.length,
       concurrency,
       max_waiting: maxWaiting,
@@ -295,7 +306,7 @@ export class ExecutionEngine {
     const { concurrency, maxWaiting } = this.#deps.config;
     while (
       !this.#stopping &&
-      this.#running.size - this.#waiting.size < concurrency &&
+      this.#running.size - this.#waiting.size - this.#blocked.size < concurrency &&
       this.#running.size < concurrency + maxWaiting &&
       this.#queue.length > 0
     ) {
@@ -324,12 +335,15 @@ export class ExecutionEngine {
         .finally(() => {
           this.#running.delete(id);
           this.#waiting.delete(id);
+          this.#blocked.delete(id);
+          this.#idleSamples.delete(id);
           this.#cancelled.delete(id);
           this.#inflight.delete(run);
           this.#pump();
         });
       this.#inflight.add(run);
     }
+    this.#sample();
   }
 
   async #run(id: string, script: string | undefined): Promise<void> {
@@ -403,6 +417,7 @@ export class ExecutionEngine {
             .run();
         });
         this.#waiting.add(id);
+        this.#blocked.delete(id);
         this.#announce(id);
         live.llmRequest(prompt, model);
         // Its slot is free while it waits: start the next queued run.
@@ -453,6 +468,42 @@ export class ExecutionEngine {
       },
       trustBundle: await instanceCa.trustBundle(),
     };
+  }
+
+  /**
+   * Waiting is not running: every `BLOCKED_SAMPLE_MS` while runs are live, a run none of whose
+   * processes was runnable at two samples in a row (sleeping, waiting for the network) gives up
+   * its slot to the next queued run, and takes one again when it computes. Live runs stay
+   * bounded by `concurrency + maxWaiting` (and each by its own memory limit).
+   */
+  #sample(): void {
+    if (this.#sampler !== undefined || this.#running.size === 0) return;
+    this.#sampler = setTimeout(() => {
+      this.#sampler = undefined;
+      const uids = new Map<number, string>();
+      for (const [id, handle] of this.#running) {
+        const uid = handle?.uid;
+        if (uid !== undefined && !this.#waiting.has(id)) uids.set(uid, id);
+      }
+      const busy = uids.size > 0 ? runnableUids(uids.keys()) : new Set<number>();
+      let freed = false;
+      for (const [uid, id] of uids) {
+        if (busy.has(uid)) {
+          this.#idleSamples.set(id, 0);
+          this.#blocked.delete(id);
+          continue;
+        }
+        const n = (this.#idleSamples.get(id) ?? 0) + 1;
+        this.#idleSamples.set(id, n);
+        if (n >= 2 && !this.#blocked.has(id)) {
+          this.#blocked.add(id);
+          freed = true;
+        }
+      }
+      if (freed) this.#pump();
+      this.#sample();
+    }, BLOCKED_SAMPLE_MS);
+    this.#sampler.unref();
   }
 
   /** Why a queued execution must not run after all (its profile changed meanwhile). */
