@@ -1,8 +1,7 @@
 import type { AirlockDb } from '@airlock/db';
-import { credentials, profiles } from '@airlock/db';
 import { createRedactor, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import type { Keyring } from '@airlock/vault';
-import { count, max, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { allSecrets } from './secrets.js';
 
 interface Deps {
@@ -11,45 +10,33 @@ interface Deps {
 }
 
 /**
- * The redactor over every stored secret, rebuilt only when the stored secrets change. The
- * fingerprint (row counts, newest update, total sealed bytes of both tables) changes with every
- * write that can add, rotate or remove a secret, so a stale redactor is never used.
+ * The redactor over every stored secret, rebuilt only when the stored secrets change: the
+ * `secrets_generation` counter (migration 0006) moves, by triggers, with every insert, delete
+ * and value change of a credential or a profile secret, so a stale redactor is never used, and
+ * knowing costs one single-row read (it runs for every log line and every run).
  */
 export class RedactorCache {
-  #fingerprint = '';
+  #generation = -1;
   #redactor: Redactor | undefined;
 
   /** @param pythonUnprintable what the script interpreter's `repr` escapes (python-unicode.ts) */
   constructor(private readonly pythonUnprintable: UnprintableRanges) {}
 
   get(deps: Deps): Redactor {
-    const fp = fingerprint(deps);
-    if (this.#redactor === undefined || fp !== this.#fingerprint) {
+    const generation = secretsGeneration(deps.db);
+    if (this.#redactor === undefined || generation !== this.#generation) {
       this.#redactor = createRedactor(allSecrets(deps), {
         pythonUnprintable: this.pythonUnprintable,
       });
-      this.#fingerprint = fp;
+      this.#generation = generation;
     }
     return this.#redactor;
   }
 }
 
-function fingerprint(deps: Deps): string {
-  const c = deps.db
-    .select({
-      n: count(),
-      at: max(credentials.updatedAt),
-      bytes: sql<number>`total(length(${credentials.value}))`,
-    })
-    .from(credentials)
-    .get();
-  const p = deps.db
-    .select({
-      n: count(),
-      at: max(profiles.updatedAt),
-      bytes: sql<number>`total(length(${profiles.secret}))`,
-    })
-    .from(profiles)
-    .get();
-  return JSON.stringify([c?.n, c?.at, c?.bytes, p?.n, p?.at, p?.bytes]);
+/** The counter of stored-secret changes (see the class comment). */
+export function secretsGeneration(db: AirlockDb): number {
+  const row = db.get<{ n: number } | undefined>(sql`SELECT n FROM secrets_generation WHERE id = 1`);
+  if (row === undefined) throw new Error('secrets_generation row missing (migration 0006)');
+  return row.n;
 }
