@@ -246,9 +246,10 @@ export async function runExec(cmd: ExecCommand, io: ExecIo): Promise<ExitCodeVal
   const script = await io.readScript(cmd.file);
   if (script.trim() === '') throw usageError(`the script ${cmd.file} is empty`);
   const client = new AirlockClient({ baseUrl: cmd.url, ...(io.fetch ? { fetch: io.fetch } : {}) });
-  // One round trip for what finishes at once; a short wait for people, so that a longer run's
-  // output can be followed live (--json prints only the end: it may wait the longest).
-  const req = { ...buildSubmitRequest(cmd, script), waitSeconds: cmd.json ? 60 : 1 };
+  // --json prints only the end: one round trip when the run ends within a minute. For people
+  // the output is followed live from the start (the events stream also brings the end).
+  const signed = buildSubmitRequest(cmd, script);
+  const req = cmd.json ? { ...signed, waitSeconds: 60 } : signed;
   // Retry notices are shown even without --verbose: a slow start should say why.
   const accepted = await submitWithRetry(client, req, io.stderr, sleep);
   const id = accepted.execution_id;

@@ -10,9 +10,9 @@ import { buildDeps, MASTER_KEY_FILE } from './startup.js';
 import { TEST_PASSWORD, TEST_PASSWORD_PARAMS } from './test/harness.js';
 
 const dirs: string[] = [];
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const c of closers.splice(0)) c();
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -49,7 +49,7 @@ describe('startup', () => {
     const dir = dataDir();
     const first = await start(dir);
     const firstCode = readFileSync(join(dir, 'private', 'setup-code'), 'utf8').trim();
-    first.built.close();
+    await first.built.close();
     closers.pop();
 
     const second = await start(dir);
@@ -72,7 +72,7 @@ describe('startup', () => {
       ).status,
     ).toBe(201);
     expect(readdirSync(join(dir, 'private'))).not.toContain('setup-code');
-    second.built.close();
+    await second.built.close();
     closers.pop();
 
     // After setup, a restart issues no code at all.
@@ -101,7 +101,7 @@ describe('startup', () => {
   it('refuses to start with a different master key for existing data', async () => {
     const dir = dataDir();
     await start(dir, { AIRLOCK_ADMIN_PASSWORD: TEST_PASSWORD });
-    for (const c of closers.splice(0)) c();
+    for (const c of closers.splice(0)) await c();
     writeFileSync(join(dir, 'private', MASTER_KEY_FILE), randomBytes(32), { mode: 0o600 });
     await expect(start(dir)).rejects.toThrow(/master key/i);
   });
@@ -109,7 +109,7 @@ describe('startup', () => {
   it('refuses to start when the key file is missing but data exists, and never makes a new one', async () => {
     const dir = dataDir();
     await start(dir, { AIRLOCK_ADMIN_PASSWORD: TEST_PASSWORD });
-    for (const c of closers.splice(0)) c();
+    for (const c of closers.splice(0)) await c();
     rmSync(join(dir, 'private', MASTER_KEY_FILE));
     await expect(start(dir)).rejects.toThrow(/does not exist/);
     expect(readdirSync(join(dir, 'private'))).not.toContain(MASTER_KEY_FILE);
