@@ -69,6 +69,8 @@ export interface WarmPoolStats {
 export class WarmPool {
   readonly #ready: WarmSandbox[] = [];
   #starting = 0;
+  /** The launch under way, if any (`close()` waits for it). */
+  #launching: Promise<void> | undefined;
   #closed = false;
   #started = false;
   #lastClaim = Date.now();
@@ -126,6 +128,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    await this.#launching;
     await Promise.all(this.#ready.splice(0).map((w) => this.#kill(w)));
   }
 
@@ -136,7 +139,7 @@ export class WarmPool {
       return;
     }
     this.#starting++;
-    this.o.launch().then(
+    this.#launching = this.o.launch().then(
       (w) => {
         this.#starting--;
         this.#stats.launched++;
@@ -148,16 +151,14 @@ export class WarmPool {
           this.o.log?.(`warm pool: a waiting sandbox exited (${sig ?? code}); replacing it`);
           void this.o.dispose(w).then(() => this.#refill());
         });
-        if (this.#closed) {
-          void this.#kill(w);
-          return;
-        }
+        if (this.#closed) return this.#kill(w);
         this.#ready.push(w);
         this.#refill();
       },
       (e: unknown) => {
         this.#starting--;
-        // Cannot start one now (no uid free, say): runs start cold; tried again at the next claim.
+        // Cannot start one now (no uid free, say): runs start cold; tried again at the next
+        // claim or when a uid frees up.
         this.o.log?.(`warm pool: a sandbox failed to start (${String(e)})`);
       },
     );
