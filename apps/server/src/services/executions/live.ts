@@ -140,7 +140,6 @@ export class LiveRun {
 /** The live runs of queued, running and recently finished executions. */
 export class LiveRegistry {
   readonly #runs = new Map<string, LiveRun>();
-  readonly #timers = new Set<NodeJS.Timeout>();
 
   /** Starts recording an execution's events (at enqueue). */
   open(id: string, status: string): LiveRun {
@@ -162,18 +161,8 @@ export class LiveRegistry {
     const run = this.#runs.get(id);
     if (!run) return;
     run.end(body);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
+    setTimeout(() => {
       if (this.#runs.get(id) === run) this.#runs.delete(id);
-    }, KEEP_FINISHED_MS);
-    timer.unref();
-    this.#timers.add(timer);
-  }
-
-  /** Drops everything (shutdown). */
-  clear(): void {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    this.#runs.clear();
+    }, KEEP_FINISHED_MS).unref();
   }
 }
