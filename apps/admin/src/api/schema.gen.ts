@@ -1958,7 +1958,7 @@ export interface paths {
              * Format: date-time
              * @example 2026-12-31T23:59:59Z
              */
-            expires_at?: string;
+            expires_at?: string | null;
             require_signature_v2?: boolean;
           };
         };
@@ -2075,7 +2075,7 @@ export interface paths {
              * Format: date-time
              * @example 2026-12-31T23:59:59Z
              */
-            expires_at?: string;
+            expires_at?: string | null;
             require_signature_v2?: boolean;
             network?: components['schemas']['NetworkPolicy'];
           };

@@ -84,18 +84,8 @@ export type ExpectedProfile = Schemas['ExpectedProfile'];
 
 export type CreateProfileInput = RequestBody<'/api/admin/profiles', 'post'>;
 
-/**
- * `expires_at: null` clears the expiry. The server accepts null there (its zod schema is
- * `ClientTimestamp.nullable().optional()` and the summary says "null clears"), but the spec
- * loses the null (the timestamp's `.openapi({type: 'string'})` override), so it is put back
- * here until the spec says it.
- */
-export type UpdateProfileInput = Omit<
-  RequestBody<'/api/admin/profiles/{id}', 'put'>,
-  'expires_at'
-> & {
-  expires_at?: string | null;
-};
+/** `expires_at: null` clears the expiry. */
+export type UpdateProfileInput = RequestBody<'/api/admin/profiles/{id}', 'put'>;
 
 /** The agent view of a profile (`GET /profiles/{id}`). */
 export type AgentProfile = Schemas['Profile'];

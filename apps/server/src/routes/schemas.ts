@@ -76,6 +76,13 @@ export const ClientTimestamp = z
   })
   .openapi({ type: 'string', format: 'date-time', example: '2026-12-31T23:59:59Z' });
 
+/** The same, or null (clears it): the override above would otherwise hide the null. */
+export const NullableClientTimestamp = ClientTimestamp.nullable().openapi({
+  type: ['string', 'null'],
+  format: 'date-time',
+  example: '2026-12-31T23:59:59Z',
+});
+
 export const ProfileId = z
   .string()
   .max(64)

@@ -21,7 +21,6 @@ import {
 import { adminProfileView } from '../../services/profiles/views.js';
 import {
   AdminProfileSchema,
-  ClientTimestamp,
   CredentialName,
   CredentialNamesBody,
   Description,
@@ -29,6 +28,7 @@ import {
   json,
   jsonBody,
   NetworkPolicySchema,
+  NullableClientTimestamp,
   ProfileId,
 } from '../schemas.js';
 
@@ -59,7 +59,7 @@ const create = createRoute({
         'application/json': {
           schema: z.object({
             description: Description.optional(),
-            expires_at: ClientTimestamp.nullable().optional(),
+            expires_at: NullableClientTimestamp.optional(),
             require_signature_v2: z.boolean().optional(),
           }),
         },
@@ -87,7 +87,7 @@ const update = createRoute({
     body: jsonBody(
       z.object({
         description: Description.optional(),
-        expires_at: ClientTimestamp.nullable().optional(),
+        expires_at: NullableClientTimestamp.optional(),
         require_signature_v2: z.boolean().optional(),
         network: NetworkPolicySchema.optional(),
       }),
