@@ -1,15 +1,17 @@
 /**
- * Starts a real Airlock server (from sources) as a child process with its own data directory, for
- * benchmarks that measure it from the outside, and sets up a locked profile to execute with.
+ * Starts a real Airlock server as a child process with its own data directory, for benchmarks
+ * that measure it from the outside, and sets up a locked profile to execute with. It runs what
+ * `pnpm start` runs, the built `apps/server/dist/main.js` (`pnpm bench` builds it first): a
+ * server under a TypeScript loader is slower and larger than the one users run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signV2 } from '@airlock/auth';
 
-const MAIN = fileURLToPath(new URL('../../apps/server/src/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
 const PASSWORD = 'benchmark admin password';
 
 export interface BenchServer {
@@ -30,28 +32,25 @@ export interface BenchServer {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run \`pnpm build\` (pnpm bench does)`);
   const root = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
   chmodSync(root, 0o711);
   const port = 9600 + Math.floor(Math.random() * 300);
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=@airlock/source', '--import', 'tsx', MAIN],
-    {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
-        ...ownUids(),
-        AIRLOCK_DATA_DIR: join(root, 'data'),
-        AIRLOCK_PORT: String(port),
-        AIRLOCK_HOST: '127.0.0.1',
-        AIRLOCK_ADMIN_PASSWORD: PASSWORD,
-        AIRLOCK_SANDBOX_UID_BASE: '75000',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
+      ...ownUids(),
+      AIRLOCK_DATA_DIR: join(root, 'data'),
+      AIRLOCK_PORT: String(port),
+      AIRLOCK_HOST: '127.0.0.1',
+      AIRLOCK_ADMIN_PASSWORD: PASSWORD,
+      ...env,
     },
-  );
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let log = '';
     child.stderr?.on('data', (d: Buffer) => {

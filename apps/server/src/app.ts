@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { type AdminEnv, requireAdmin } from './http/admin-auth.js';
+import { mayHaveBody } from './http/body.js';
 import { type AppEnv, requestContext } from './http/context.js';
 import { errorHandler } from './http/errors.js';
 import { hostGuard } from './http/host-guard.js';
@@ -78,15 +79,19 @@ export function createApp(deps: AppDeps) {
     });
   const defaultLimit = limit(deps.config.maxBodyBytes);
   const importLimit = limit(Math.max(deps.config.maxBodyBytes, MAX_IMPORT_BODY_BYTES));
-  app.use('*', (c, next) =>
-    IMPORT_PATHS.has(c.req.path) ? importLimit(c, next) : defaultLimit(c, next),
-  );
+  app.use('*', (c, next) => {
+    if (!mayHaveBody(c)) return next();
+    return IMPORT_PATHS.has(c.req.path) ? importLimit(c, next) : defaultLimit(c, next);
+  });
   app.use('*', jsonGuard());
   app.use('*', async (c, next) => {
     await next();
     // API answers are never cached by browsers or proxies (they may carry a key shown once).
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
-    c.header('X-Content-Type-Options', 'nosniff');
+    // Set on the response itself: `c.header()` after the handler would copy the body into a new
+    // Response (a stream), the slow way to send even a small JSON answer.
+    const headers = c.res.headers;
+    if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
+    headers.set('X-Content-Type-Options', 'nosniff');
   });
 
   app.route('/', healthRoutes(deps));

@@ -6,8 +6,8 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema/index.js';
 
-/** The typed drizzle handle used everywhere in the server. */
-export type AirlockDb = BetterSQLite3Database<typeof schema>;
+/** The typed drizzle handle used everywhere in the server (`$client`: its better-sqlite3 database). */
+export type AirlockDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface OpenDatabaseOptions {
   /** How long a write waits for a lock held by another connection before SQLITE_BUSY (ms). */

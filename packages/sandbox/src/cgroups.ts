@@ -18,7 +18,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rmdir as rmdirAsync, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Whether a run is accounted as a whole, and how (reported by `/health` and the overview). */
@@ -44,8 +44,12 @@ export interface RunCgroup {
   oomKills(): number;
   /** Processes in the run's cgroup now. */
   pids(): number[];
-  /** Removes the cgroup once its processes are gone; false if it is still busy. */
-  remove(): boolean;
+  /**
+   * Removes the cgroup once its processes are gone; false if it is still busy. Asynchronous:
+   * the kernel's rmdir waits out an RCU grace period (10-20 ms), which must not stall the
+   * event loop once per run.
+   */
+  remove(): Promise<boolean>;
 }
 
 /** A host on which whole-run accounting is active. */
@@ -162,6 +166,16 @@ function tryRmdir(dir: string): boolean {
   }
 }
 
+/** {@link tryRmdir} off the event loop. */
+async function rmdirLater(dir: string): Promise<boolean> {
+  try {
+    await rmdirAsync(dir);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 /**
  * Removes the empty `airlock.*` instance directories next to `dir` that instances killed
  * without `close()` left behind. The kernel refuses to remove a cgroup that has children or
@@ -253,7 +267,7 @@ function v2Host(mount: string, serverPath: string, tag: string): CgroupHost | st
         join: (pid) => writeFile(join(dir, 'cgroup.procs'), String(pid)),
         oomKills: () => counter(join(dir, 'memory.events'), 'oom_kill'),
         pids: () => pidsIn(dir),
-        remove: () => tryRmdir(dir),
+        remove: () => rmdirLater(dir),
       };
     },
     close: () => removeInstance(base),
@@ -313,7 +327,7 @@ function v1Host(
         },
         oomKills: () => counter(join(mem, 'memory.oom_control'), 'oom_kill'),
         pids: () => [...new Set([...pidsIn(mem), ...pidsIn(pid)])],
-        remove: () => tryRmdir(mem) && tryRmdir(pid),
+        remove: async () => (await rmdirLater(mem)) && rmdirLater(pid),
       };
     },
     close: () => [removeInstance(memBase), removeInstance(pidsBase)].every(Boolean),

@@ -535,6 +535,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       const cleanup = (async () => {
         if (held) await removeCgroup(held);
         if (uid !== undefined) ctx.pool?.release(uid);
+        ctx.warm?.resourcesFreed();
       })();
       ctx.cleanups.add(cleanup);
       void cleanup.finally(() => ctx.cleanups.delete(cleanup));
@@ -588,7 +589,7 @@ function egressInit(backend: BackendName, socket: string): { socket: string; por
 /** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */
 export async function removeCgroup(cgroup: RunCgroup): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (cgroup.remove()) return;
+    if (await cgroup.remove()) return;
     for (const p of cgroup.pids()) signal(p);
     await new Promise((r) => setTimeout(r, i < 10 ? 2 : 20));
   }

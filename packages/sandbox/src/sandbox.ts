@@ -328,7 +328,7 @@ function warmPool(
         await spawned.joined;
         return { key, uid, cgroup, spawned };
       } catch (e) {
-        cgroup?.remove();
+        if (cgroup) await removeCgroup(cgroup);
         if (uid !== undefined) s.pool?.release(uid);
         throw e;
       }

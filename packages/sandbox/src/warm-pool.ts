@@ -109,11 +109,14 @@ export class WarmPool {
     const i = key === current ? this.#ready.findIndex((w) => w.key === key) : -1;
     const w = i >= 0 ? this.#ready.splice(i, 1)[0] : undefined;
     if (w) this.#stats.claimed++;
-    this.#refill();
+    // Starting a sandbox forks this process (milliseconds of event loop): not on the path of
+    // the run that claims one. While one is left, the refill waits for a run's end (see
+    // resourcesFreed); an empty pool starts refilling at once, after this run's init is sent.
+    if (!w || this.#ready.length === 0) setImmediate(() => this.#refill());
     return w;
   }
 
-  /** A uid (or another resource a launch lacked) is free again: fill up if short. */
+  /** A run ended, or a uid (or another resource a launch lacked) is free again: fill up if short. */
   resourcesFreed(): void {
     if (this.#starting === 0) setImmediate(() => this.#refill());
   }

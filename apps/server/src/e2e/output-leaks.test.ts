@@ -136,7 +136,9 @@ describe('the truncation marker is no oracle', () => {
           { plain: ' ' },
         ]);
         const plain = { plain: `${'x'.repeat(c.before)}${tail}${'y'.repeat(c.after)}` };
-        expect(r.json.stdout).toBe(expectedStdout([...own, plain]));
+        // Which case, and how the run ended, in the failure message (lengths only, no secret).
+        const seen = `shrink ${c.shrink}, before ${c.before}, k ${c.k}, after ${c.after}, ${tail === 'q'.repeat(c.k) ? 'random' : 'secret'} tail: ${r.json.status}, error ${JSON.stringify(r.json.error)}, ${r.json.stdout?.length} characters`;
+        expect(r.json.stdout, seen).toBe(expectedStdout([...own, plain]));
         answers.push(r.json);
       }
       const [prefix, random] = answers;

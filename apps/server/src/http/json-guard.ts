@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
+import { mayHaveBody } from './body.js';
 import type { AppEnv } from './context.js';
 
 /** Deepest JSON nesting any Airlock request needs (a `set_result` value is not a request). */
@@ -15,8 +16,9 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
  */
 export function jsonGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    if (!mayHaveBody(c)) return next();
     const type = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
-    if (!c.req.raw.body || !JSON_TYPE.test(type)) return next();
+    if (!JSON_TYPE.test(type) || !c.req.raw.body) return next();
     const text = await c.req.text();
     if (text.trim() === '') {
       // An empty body with a JSON content type (common from HTTP clients on bodiless POSTs) is

@@ -24,3 +24,24 @@ export function prepared<T>(db: AirlockDb, key: string, build: (db: AirlockDb) =
   }
   return stmt;
 }
+
+/**
+ * A drizzle query (without parameters) run by better-sqlite3 itself, each row an array in the
+ * query's column order: drizzle's per-row mapping was most of what was left of a read such as
+ * `GET /credentials` once its statement was prepared.
+ *
+ * @example
+ * const q = preparedRows(db, 'credentials.names', (d) => d.select({ n: credentials.name }).from(credentials));
+ * const names = q.all().map(([n]) => n as string);
+ */
+export function preparedRows(
+  db: AirlockDb,
+  key: string,
+  build: (db: AirlockDb) => { toSQL(): { sql: string; params: unknown[] } },
+): { all(): unknown[][] } {
+  return prepared(db, `rows:${key}`, (d) => {
+    const query = build(d).toSQL();
+    if (query.params.length > 0) throw new Error(`preparedRows(${key}): the query has parameters`);
+    return d.$client.prepare(query.sql).raw(true) as { all(): unknown[][] };
+  });
+}

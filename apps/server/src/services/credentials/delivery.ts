@@ -44,14 +44,25 @@ export function validDelivery(input: unknown): Delivery {
   }
 }
 
+/** Parsed stored deliveries by their text: most instances hold a handful of distinct ones. */
+const parsedDeliveries = new Map<string, Delivery>();
+const PARSED_DELIVERIES_MAX = 256;
+
 /**
  * The stored delivery of a credential. A row that does not parse (edited by hand) reads as
- * brokered to no host at all: the value then goes nowhere (fail closed).
+ * brokered to no host at all: the value then goes nowhere (fail closed). Parsed once per
+ * distinct text (reads list every credential); each caller gets its own copy.
  */
 export function storedDelivery(row: { delivery: string }): Delivery {
-  try {
-    return parseDelivery(JSON.parse(row.delivery));
-  } catch {
-    return { mode: 'broker', hosts: [] };
+  let d = parsedDeliveries.get(row.delivery);
+  if (d === undefined) {
+    try {
+      d = parseDelivery(JSON.parse(row.delivery));
+    } catch {
+      d = { mode: 'broker', hosts: [] };
+    }
+    if (parsedDeliveries.size >= PARSED_DELIVERIES_MAX) parsedDeliveries.clear();
+    parsedDeliveries.set(row.delivery, d);
   }
+  return d.mode === 'inject' ? { mode: 'inject' } : { mode: 'broker', hosts: [...d.hosts] };
 }

@@ -1,7 +1,7 @@
-import { credentials } from '@airlock/db';
+import { type AirlockDb, credentials } from '@airlock/db';
 import { asc, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.js';
-import { prepared } from '../../lib/prepared.js';
+import { preparedRows } from '../../lib/prepared.js';
 import { credentialValueContext, openText } from '../../lib/sealed.js';
 import { isRedactable } from '../redaction-policy.js';
 import { storedDelivery } from './delivery.js';
@@ -9,8 +9,8 @@ import { type CredentialRow, listCredentialRows, profilesUsing } from './queries
 import { adminCredentialView } from './views.js';
 
 /** `GET /credentials`: every slot, sorted by name, without values. */
-export function listCredentialsForAgent(deps: Pick<AppDeps, 'db'>) {
-  const q = prepared(deps.db, 'credentials.agent-list', (db) =>
+export function listCredentialsForAgent(deps: { db: AirlockDb }) {
+  const q = preparedRows(deps.db, 'credentials.agent-list', (db) =>
     db
       .select({
         name: credentials.name,
@@ -19,14 +19,13 @@ export function listCredentialsForAgent(deps: Pick<AppDeps, 'db'>) {
         delivery: credentials.delivery,
       })
       .from(credentials)
-      .orderBy(asc(credentials.name))
-      .prepare(),
+      .orderBy(asc(credentials.name)),
   );
-  return q.all().map((r) => ({
-    name: r.name,
-    description: r.description,
-    value_exists: r.hasValue === 1,
-    delivery: storedDelivery(r),
+  return q.all().map(([name, description, hasValue, delivery]) => ({
+    name: name as string,
+    description: description as string,
+    value_exists: hasValue === 1,
+    delivery: storedDelivery({ delivery: delivery as string }),
   }));
 }
 

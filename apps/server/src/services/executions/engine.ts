@@ -8,6 +8,7 @@ import { type RunHandle, type RunResult, runnableUids, type Sandbox } from '@air
 import type { Keyring } from '@airlock/vault';
 import { and, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Config } from '../../config.js';
+import { withoutFsync } from '../../lib/durability.js';
 import type { Clock } from '../../lib/time.js';
 import type { Logger } from '../../logger.js';
 import { recordAudit, systemActor } from '../audit/record.js';
@@ -55,8 +56,12 @@ export interface EngineDeps {
   upstreamTrust: SecureContext;
 }
 
-/** How often running runs are sampled for being blocked (see `#sample`), ms. */
-const BLOCKED_SAMPLE_MS = 100;
+/**
+ * How often running runs are sampled for being blocked (see `#sample`), ms: often while a run
+ * waits in the queue for a slot (a sleeping run then hands its slot over within two samples),
+ * rarely when nothing waits (only to keep the state current).
+ */
+const BLOCKED_SAMPLE_MS = { queued: 20, idle: 100 } as const;
 
 export interface QueueState {
   /** Runs using a slot. */
@@ -113,6 +118,8 @@ export class ExecutionEngine {
   /** Samples since each running run was last seen runnable. */
   readonly #idleSamples = new Map<string, number>();
   #sampler: NodeJS.Timeout | undefined;
+  /** When the armed sample is due (ms, performance.now()). */
+  #sampleDue = 0;
   /** Why a run was cancelled from outside (the admin, its profile's revocation), by id. */
   readonly #cancelled = new Map<string, string>();
   /** Every run's bookkeeping, from preparation to its recorded outcome (shutdown awaits them). */
@@ -376,10 +383,14 @@ export class ExecutionEngine {
       return;
     }
     const startedAt = clock();
-    db.update(executions)
-      .set({ status: 'running', startedAt, updatedAt: startedAt })
-      .where(eq(executions.id, id))
-      .run();
+    // Not worth an fsync per run (see withoutFsync): a lost mark leaves the row pending.
+    withoutFsync(db, () =>
+      db
+        .update(executions)
+        .set({ status: 'running', startedAt, updatedAt: startedAt })
+        .where(eq(executions.id, id))
+        .run(),
+    );
     this.#announce(id);
 
     let seq = 0;
@@ -477,7 +488,15 @@ export class ExecutionEngine {
    * bounded by `concurrency + maxWaiting` (and each by its own memory limit).
    */
   #sample(): void {
-    if (this.#sampler !== undefined || this.#running.size === 0) return;
+    if (this.#running.size === 0) return;
+    const interval = this.#queue.length > 0 ? BLOCKED_SAMPLE_MS.queued : BLOCKED_SAMPLE_MS.idle;
+    const due = performance.now() + interval;
+    if (this.#sampler !== undefined) {
+      // A run started waiting for a slot: sample sooner than the idle pace armed before.
+      if (this.#sampleDue <= due) return;
+      clearTimeout(this.#sampler);
+    }
+    this.#sampleDue = due;
     this.#sampler = setTimeout(() => {
       this.#sampler = undefined;
       const uids = new Map<number, string>();
@@ -502,7 +521,7 @@ export class ExecutionEngine {
       }
       if (freed) this.#pump();
       this.#sample();
-    }, BLOCKED_SAMPLE_MS);
+    }, interval);
     this.#sampler.unref();
   }
 
