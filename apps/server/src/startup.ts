@@ -137,7 +137,12 @@ async function openSandbox(
         packagesDir: config.packagesDir,
         uidBase: config.sandboxUidBase,
         poolSize,
-        warm: { size: config.warmPool, limits: { memoryBytes: config.memoryBytes } },
+        warm: {
+          size: config.warmPool,
+          limits: { memoryBytes: config.memoryBytes },
+          // Next to the runs' egress sockets (one filesystem): runs with egress are pooled too.
+          slotsDir: join(config.egressDir, 'slots'),
+        },
         log: (message) => logger.warn(message),
       },
       (candidate) => {
@@ -199,8 +204,11 @@ export async function buildDeps(
   prepareDataDir(config, logger);
   // Before the database is opened: a second server on this directory touches nothing.
   const releaseDataDir = claimDataDir(config.privateDir);
-  // Egress sockets of runs a crash interrupted (only once the directory is ours).
+  // Egress sockets of runs a crash interrupted (only once the directory is ours). Recreated
+  // traversable (0711), not listable: sandbox uids reach their sockets and the pool's slots.
   rmSync(config.egressDir, { recursive: true, force: true });
+  mkdirSync(config.egressDir, { recursive: true });
+  chmodSync(config.egressDir, 0o711);
   prepareScopes(config);
   let releaseUids = () => {};
   let opened: ReturnType<typeof openDatabase>;

@@ -12,6 +12,9 @@ import type { BackendName, Limits, NetworkPolicy } from './types.js';
 export const INSIDE = Object.freeze({
   runtimeDir: '/airlock/runtime',
   egressSocket: '/airlock/egress.sock',
+  /** A pooled sandbox's late-bound slot (see slot.ts): its egress socket once a run has one. */
+  slotDir: '/airlock/slot',
+  slotEgressSocket: '/airlock/slot/egress.sock',
   packagesDir: '/airlock/packages',
   /** The roots scripts trust (the system bundle's path, so every client finds it). */
   trustBundle: '/etc/ssl/certs/ca-certificates.crt',

@@ -14,6 +14,7 @@ import { LineSplitter, parseMessage } from './channel.js';
 import { classifyExit, type DoneMessage, type KillReason } from './outcome.js';
 import { freezeUid, processesOf, signal, stopSandbox, waitUntilGone } from './procs.js';
 import { RunClock } from './run-clock.js';
+import { bindSlot, removeSlot } from './slot.js';
 import { type Spawned, spawnSandbox } from './spawn.js';
 import type {
   BackendName,
@@ -40,6 +41,7 @@ export interface RunContext {
     limits: Limits,
     uid: number | undefined,
     packages: readonly string[],
+    slot?: string,
   ) => LaunchRequest;
   /** The sandbox's packages directories (its `packagesDir`), for runs that name none. */
   defaultPackages: readonly string[];
@@ -55,6 +57,8 @@ export interface RunContext {
   warm: WarmPool | undefined;
   /** Teardown still under way after runs settled (cgroups being removed); `close()` waits. */
   cleanups: Set<Promise<void>>;
+  /** Where warnings go. */
+  log: (message: string) => void;
 }
 
 /** Exactly how the runtime starts a `set_result` message. */
@@ -392,10 +396,21 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
   const launch = async (): Promise<RunResult> => {
     const packages = spec.packages ?? ctx.defaultPackages;
     // A pooled sandbox of this run's shape, if one is ready: it only waits for the init below.
-    const warmed =
-      network.mode === 'none' && !cancelRequested
-        ? ctx.warm?.take(warmKey(limits, packages))
-        : undefined;
+    const poolable =
+      network.mode === 'none' || (network.mode === 'egress' && ctx.warm?.lateEgress === true);
+    let warmed =
+      poolable && !cancelRequested ? ctx.warm?.take(warmKey(limits, packages)) : undefined;
+    if (warmed && network.mode === 'egress') {
+      try {
+        bindSlot(warmed.slot as string, network);
+      } catch (e) {
+        ctx.log(
+          `warm pool: cannot bind a run's egress late (${e instanceof Error ? e.message : String(e)}); starting it cold`,
+        );
+        ctx.warm?.discardClaimed(warmed);
+        warmed = undefined;
+      }
+    }
     const uid = warmed ? warmed.uid : ctx.pool ? await ctx.pool.acquire() : undefined;
     leasedUid = uid;
     warm = warmed !== undefined;
@@ -436,7 +451,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
         ...(network.mode === 'egress'
           ? {
               egress: {
-                ...egressInit(ctx.backend, network.socket),
+                ...egressInit(ctx.backend, network.socket, warm),
                 names: network.names ?? [],
                 ...(network.trust === undefined
                   ? {}
@@ -532,8 +547,10 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       // kernel (10-20 ms: an RCU grace period), so it happens after, and the uid (which names
       // the cgroup) is leased again only once it is done.
       const held = cgroup;
+      const slot = warmed?.slot;
       const cleanup = (async () => {
         if (held) await removeCgroup(held);
+        if (slot !== undefined) removeSlot(slot);
         if (uid !== undefined) ctx.pool?.release(uid);
         ctx.warm?.resourcesFreed();
       })();
@@ -577,13 +594,16 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
 
 /**
  * Where the runtime finds the egress proxy and where it listens: inside a sandbox, the bound
- * socket and port 3128 of its own loopback; unconfined (development), the host's socket and
- * any free port.
+ * socket (in its slot when pooled) and port 3128 of its own loopback; unconfined (development),
+ * the host's socket and any free port.
  */
-function egressInit(backend: BackendName, socket: string): { socket: string; port: number } {
-  return backend === 'unconfined-dev'
-    ? { socket, port: 0 }
-    : { socket: INSIDE.egressSocket, port: EGRESS_PORT };
+function egressInit(
+  backend: BackendName,
+  socket: string,
+  pooled: boolean,
+): { socket: string; port: number } {
+  if (backend === 'unconfined-dev') return { socket, port: 0 };
+  return { socket: pooled ? INSIDE.slotEgressSocket : INSIDE.egressSocket, port: EGRESS_PORT };
 }
 
 /** Removes a run's cgroup once the kernel has let go of its last process (teardown is async). */

@@ -9,6 +9,7 @@ import { type ConfinedBackend, detectBackend, which } from './detect.js';
 import { killProcessesOf } from './procs.js';
 import { cgroupName, type RunContext, removeCgroup, resolveLimits, startRun } from './runner.js';
 import { type SeccompVariant, seccompFilterPath } from './seccomp-policy.js';
+import { prepareSlot, removeSlot, slotBinds } from './slot.js';
 import { spawnSandbox } from './spawn.js';
 import type { BackendName, Limits, RunHandle, RunSpec, SandboxHealth } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
@@ -46,12 +47,15 @@ export interface SandboxOptions {
   /** Largest script accepted by `run()`, bytes (default 1 MiB). */
   maxScriptBytes?: number;
   /**
-   * The warm pool (default: none): `size` sandboxes started ahead of demand for runs without
-   * network and with the default packages, with `limits` (the tmpfs, memory and process limits
-   * such runs use: a run with others starts cold); drained after `idleMs` (default 5 min)
-   * without a claim. Each holds a uid of `poolSize` while it waits: size the pool for both.
+   * The warm pool (default: none): `size` sandboxes started ahead of demand for runs with the
+   * default packages and `limits` (the tmpfs, memory and process limits such runs use: a run
+   * with others starts cold), without network, or with `egress` when `slotsDir` is given (a
+   * directory on the filesystem of the runs' egress sockets, where each pooled sandbox keeps
+   * the slot its run's socket and trust bundle are bound into: see slot.ts); drained after
+   * `idleMs` (default 5 min) without a claim. Each holds a uid of `poolSize` while it waits:
+   * size the pool for both.
    */
-  warm?: { size: number; idleMs?: number; limits?: Partial<Limits> };
+  warm?: { size: number; idleMs?: number; limits?: Partial<Limits>; slotsDir?: string };
   /** Where warnings go (default: console.warn). */
   log?: (message: string) => void;
 }
@@ -181,6 +185,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     limits: Limits,
     uid: number | undefined,
     packages: readonly string[] = defaultPackages,
+    slot?: string,
   ): LaunchRequest => {
     const binds: Bind[] = [{ src: RUNTIME_DIR, dest: INSIDE.runtimeDir }];
     insidePackages(packages).forEach((dest, i) => {
@@ -189,6 +194,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     // Over the system bundle: every TLS client inside (curl, Debian's certifi) trusts it.
     if (confined && network.mode === 'egress' && network.trust !== undefined)
       binds.push({ src: network.trust, dest: INSIDE.trustBundle });
+    if (slot !== undefined) binds.push(...slotBinds(slot));
     return {
       command: [python, '-I', '-B', runtimeFile],
       binds,
@@ -235,6 +241,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     maxScriptBytes: options.maxScriptBytes ?? 1024 * 1024,
     warm,
     cleanups: new Set<Promise<void>>(),
+    log,
   };
 
   return {
@@ -306,35 +313,47 @@ function warmPool(
   // The runtime lowers rlimits to the run's own at init (never raises): start with room.
   const launchLimits: Limits = { ...shape, cpuSeconds: Math.max(shape.cpuSeconds, 24 * 3600) };
   const currentKey = () => warmKey(shape, s.defaultPackages);
+  const { slotsDir } = options;
+  // Without uids (not root) slots are told apart by a counter of this process.
+  let launches = 0;
   return new WarmPool({
     size: options.size,
     idleMs: options.idleMs ?? 5 * 60_000,
     currentKey,
+    lateEgress: slotsDir !== undefined,
     log: s.log,
     async launch() {
       const key = currentKey();
       const uid = s.pool ? s.pool.tryAcquire() : undefined;
       if (s.pool && uid === undefined) throw new Error('no uid free');
+      launches++;
+      const slot =
+        slotsDir === undefined
+          ? undefined
+          : join(slotsDir, String(uid ?? `p${process.pid}.${launches}`));
       let cgroup: RunCgroup | undefined;
       try {
+        if (slot !== undefined) prepareSlot(slot);
         cgroup = s.cgroups?.create(cgroupName(uid), shape);
         const spawned = spawnSandbox(
           s.backend,
           s.binary,
-          s.request({ mode: 'none' }, launchLimits, uid, s.defaultPackages),
+          s.request({ mode: 'none' }, launchLimits, uid, s.defaultPackages, slot),
           cgroup,
           s.seccompPath,
         );
         await spawned.joined;
-        return { key, uid, cgroup, spawned };
+        return { key, uid, cgroup, spawned, slot };
       } catch (e) {
         if (cgroup) await removeCgroup(cgroup);
+        if (slot !== undefined) removeSlot(slot);
         if (uid !== undefined) s.pool?.release(uid);
         throw e;
       }
     },
     async dispose(w) {
       if (w.cgroup) await removeCgroup(w.cgroup);
+      if (w.slot !== undefined) removeSlot(w.slot);
       if (w.uid !== undefined) s.pool?.release(w.uid);
     },
   });

@@ -6,10 +6,12 @@
  * directory and namespaces. The pool refills in the background after each claim, drains when no
  * run has claimed one for `idleMs`, and is killed whole on `close()`.
  *
- * A pooled sandbox is started for one shape: no network, the sandbox's default packages (as they
- * resolve when it starts: a swapped generation makes it stale), and the pool's tmpfs, memory and
- * process limits. A run of another shape (a network policy, its own packages, other limits)
- * starts cold, as does every run while the pool is empty.
+ * A pooled sandbox is started for one shape: the sandbox's default packages (as they resolve
+ * when it starts: a swapped generation makes it stale), and the pool's tmpfs, memory and process
+ * limits. It has no network until claimed; with slots (see slot.ts) a run with `egress` gets its
+ * proxy socket and trust bundle bound then, so one pool serves every such policy. A run of
+ * another shape (network `full` or `host`, its own packages, other limits) starts cold, as does
+ * every run while the pool is empty.
  */
 import { realpathSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
@@ -24,6 +26,8 @@ export interface WarmSandbox {
   uid: number | undefined;
   cgroup: RunCgroup | undefined;
   spawned: Spawned;
+  /** Its late-bound slot (see slot.ts), when the pool serves runs with egress. */
+  slot: string | undefined;
 }
 
 /** The launch-time shape of a sandbox: what must match for a run to take a pooled one. */
@@ -48,6 +52,8 @@ export interface WarmPoolOptions {
   idleMs: number;
   /** The key of what the pool launches now (its packages may have moved on). */
   currentKey: () => string;
+  /** Whether pooled sandboxes have slots: runs with egress may take one too. */
+  lateEgress: boolean;
   /** Starts one pooled sandbox (uid, cgroup, process). */
   launch: () => Promise<WarmSandbox>;
   /** Frees what a discarded sandbox held (after its processes are gone). */
@@ -114,6 +120,17 @@ export class WarmPool {
     // resourcesFreed); an empty pool starts refilling at once, after this run's init is sent.
     if (!w || this.#ready.length === 0) setImmediate(() => this.#refill());
     return w;
+  }
+
+  /** Whether runs with egress may take a pooled sandbox (their network is bound late). */
+  get lateEgress(): boolean {
+    return this.o.lateEgress;
+  }
+
+  /** Ends a claimed sandbox its run could not use after all (it then starts cold). */
+  discardClaimed(w: WarmSandbox): void {
+    this.#stats.discarded++;
+    void this.#kill(w);
   }
 
   /** A run ended, or a uid (or another resource a launch lacked) is free again: fill up if short. */

@@ -3,6 +3,11 @@
  * reused; a run of another shape, or one that finds the pool empty, starts cold; the pool
  * refills; closing it leaves no process.
  */
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../src/index.js';
 import { leftovers, run, TEST_BACKEND, testSandbox, text } from './helpers.js';
@@ -108,4 +113,113 @@ describe(`warm pool (${TEST_BACKEND})`, () => {
 afterAll(async () => {
   await sandbox.close();
   expect(leftovers(sandbox)).toEqual([]);
+});
+
+describe(`warm pool with late-bound egress (${TEST_BACKEND})`, () => {
+  // The runs' egress sockets and the pool's slots on one filesystem, reachable by sandbox uids.
+  const root = mkdtempSync(join(tmpdir(), 'airlock-warm-slots-'));
+  chmodSync(root, 0o711);
+  const slotsDir = join(root, 'slots');
+  const slotted = testSandbox({ warm: { size: 1, slotsDir } });
+  slotted.warmUp();
+  const slotReady = () => (slotted.warmStats()?.ready ?? 0) === 1;
+  /** A stand-in proxy answering every request with `reply`, on a socket of its own. */
+  const proxy = async (name: string, reply: string) => {
+    const path = join(root, `${name}.sock`);
+    const server = createServer((c: Socket) => {
+      c.once('data', () =>
+        c.end(
+          `HTTP/1.1 200 OK\r\nContent-Length: ${reply.length}\r\nConnection: close\r\n\r\n${reply}`,
+        ),
+      );
+      c.on('error', () => {});
+    });
+    server.listen(path);
+    await once(server, 'listening');
+    chmodSync(path, 0o666);
+    return { path, close: () => new Promise<void>((r) => server.close(() => r())) };
+  };
+  const GET =
+    'import urllib.request\nset_result(urllib.request.urlopen("http://api.example.test/", timeout=10).read().decode())';
+
+  afterAll(async () => {
+    await slotted.close();
+    expect(leftovers(slotted)).toEqual([]);
+    // Every slot went with its sandbox.
+    expect(readdirSync(slotsDir)).toEqual([]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('runs with egress take a pooled sandbox and reach their own proxy, each its own', async () => {
+    for (const name of ['first', 'second']) {
+      const p = await proxy(name, `answer of ${name}`);
+      try {
+        await until(slotReady);
+        const r = await run(slotted, GET, {
+          network: { mode: 'egress', socket: p.path, names: ['api.example.test'] },
+        });
+        expect(r, text(r.stderr)).toMatchObject({
+          status: 'completed',
+          warm: true,
+          result: `answer of ${name}`,
+        });
+      } finally {
+        await p.close();
+      }
+    }
+  });
+
+  it('a brokered run trusts its own bundle; a run without network sees the system one', async () => {
+    const p = await proxy('bundle', 'ok');
+    const bundle = join(root, 'bundle.pem');
+    writeFileSync(bundle, '-----BEGIN CERTIFICATE-----\ntest bundle of this run\n');
+    const read = 'set_result(open("/etc/ssl/certs/ca-certificates.crt").read())';
+    try {
+      await until(slotReady);
+      const brokered = await run(slotted, read, {
+        network: { mode: 'egress', socket: p.path, names: ['api.example.test'], trust: bundle },
+      });
+      expect(brokered).toMatchObject({
+        status: 'completed',
+        warm: true,
+        result: readFileSync(bundle, 'utf8'),
+      });
+      await until(slotReady);
+      const none = await run(slotted, read);
+      expect(none).toMatchObject({
+        status: 'completed',
+        warm: true,
+        result: readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8'),
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a run without network on a slotted sandbox has no way out: its slot stays empty', async () => {
+    await until(slotReady);
+    const r = await run(
+      slotted,
+      [
+        'import socket, os',
+        'found = {}',
+        'for path in ("/airlock/slot/egress.sock", "/airlock/egress.sock"):',
+        '    s = socket.socket(socket.AF_UNIX)',
+        '    try:',
+        '        s.connect(path)',
+        '        found[path] = "connected"',
+        '    except OSError as e:',
+        '        found[path] = type(e).__name__',
+        'set_result(found)',
+      ].join('\n'),
+    );
+    expect(r).toMatchObject({
+      status: 'completed',
+      warm: true,
+      result: {
+        '/airlock/slot/egress.sock': 'FileNotFoundError',
+        '/airlock/egress.sock': 'FileNotFoundError',
+      },
+    });
+  });
 });

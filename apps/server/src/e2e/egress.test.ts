@@ -44,7 +44,7 @@ beforeAll(async () => {
   echoPort = (echo.address() as { port: number }).port;
   // The default configuration: every probe but the limits one runs against it.
   server = await spawnServer(join(root, 'data'));
-  // What its warm pool alone runs (networked runs never take a pooled sandbox).
+  // What its warm pool alone runs (runs, networked ones too, take pooled sandboxes; it refills).
   await warmPoolFull(server);
   poolProcesses = processesOf(Array.from({ length: 16 }, (_, i) => server.uidBase + i)).length;
 }, 60_000);

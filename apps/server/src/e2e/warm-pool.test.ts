@@ -11,8 +11,9 @@ import {
 
 /**
  * The warm pool in the server users run (default configuration: two sandboxes ahead of
- * demand): /health reports it, runs take pooled sandboxes and the pool refills, every run sees a
- * fresh sandbox with only its own settings, and kill -9 of the server takes the pool with it.
+ * demand): /health reports it, runs take pooled sandboxes (networked ones too) and the pool
+ * refills, every run sees a fresh sandbox with only its own settings, and kill -9 of the server
+ * takes the pool with it.
  */
 const root = traversableTempDir('airlock-warm-');
 let server: SpawnedServer;
@@ -56,6 +57,37 @@ describe('warm pool through the spawned server', () => {
       expect(done.result.fresh).toBe(true);
       expect(done.result.keys).toEqual([p === a ? 'A_KEY' : 'B_KEY']);
     }
+    await until(async () => (await warm()).ready === 2);
+  }, 60_000);
+
+  it('runs with a network policy take pooled sandboxes too: their egress is bound late', async () => {
+    await until(async () => (await warm()).ready === 2);
+    const p = await lockedProfileOn(
+      server,
+      { N_KEY: 'warm-network-value-cccc' },
+      { network: { mode: 'allowlist', allow: ['api.allowed.test'] } },
+    );
+    const script = [
+      'import os, urllib.request, urllib.error',
+      // The mount point of a pooled sandbox's slot: a cold sandbox has none.
+      'pooled = os.path.isdir("/airlock/slot")',
+      'try:',
+      '    urllib.request.urlopen("http://api.not-listed.test/", timeout=10)',
+      '    answer = "reached"',
+      'except urllib.error.HTTPError as e:',
+      '    answer = "%d %s" % (e.code, e.reason)',
+      'set_result({"pooled": pooled, "answer": answer})',
+    ].join('\n');
+    const done = await p.waitDone((await p.execute(script)).json.execution_id);
+    expect(done.status).toBe('completed');
+    // This run's own proxy answered, through the slot, with this profile's policy.
+    expect(done.result).toEqual({
+      pooled: true,
+      answer: '403 Airlock egress denied: host is not in the allowlist',
+    });
+    expect(done.network).toEqual([
+      expect.objectContaining({ host: 'api.not-listed.test', port: 80, verdict: 'denied' }),
+    ]);
     await until(async () => (await warm()).ready === 2);
   }, 60_000);
 
