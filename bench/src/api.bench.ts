@@ -82,7 +82,8 @@ ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, on the same 2 cores as
 | bare \`node:http\` answering the same JSON | ${fmt(rRps, 0)} | ${fmt(r.median, 2)} | ${fmt(r.p95, 2)} | ${reference.errors} |
 
 Airlock serves **${fmt((aRps / rRps) * 100, 0)}%** of the bare server's rate.
-Server memory (RSS): ${fmt(idleRss)} MiB idle, ${fmt(peakRss)} MiB peak under this load.
+Server memory (RSS): ${fmt(idleRss)} MiB after the warm-up load, ${fmt(peakRss)} MiB peak under
+this load (idle figures, taken after V8 has given memory back: the execution section).
 `,
   );
 } finally {

@@ -38,13 +38,22 @@ interface Figures {
   rate: number;
   sleepers: number;
   idleRss: number;
+  poolRss: number;
   peakRss: number;
 }
 
+/**
+ * Idle means no request for a while: V8 returns the heap that startup and the first requests
+ * grew only once its memory reducer has run (tens of seconds without work), so the figure is
+ * taken after 40 s without a request.
+ */
+const IDLE_MS = 40_000;
+
 async function measure(server: BenchServer): Promise<Figures> {
   for (let i = 0; i < 5; i++) await server.executeWait('pass', 10); // warm-up
-  await new Promise((r) => setTimeout(r, 1000)); // the pool refilled
+  await new Promise((r) => setTimeout(r, IDLE_MS));
   const idleRss = server.rssMiB();
+  const poolRss = server.sandboxRssMiB();
   const oneTrip: number[] = [];
   for (let i = 0; i < 60; i++) {
     const t = performance.now();
@@ -87,7 +96,15 @@ async function measure(server: BenchServer): Promise<Figures> {
     }),
   );
   const sleepers = (performance.now() - s0) / 1000;
-  return { oneTrip: stats(oneTrip), twoTrips: stats(twoTrips), rate, sleepers, idleRss, peakRss };
+  return {
+    oneTrip: stats(oneTrip),
+    twoTrips: stats(twoTrips),
+    rate,
+    sleepers,
+    idleRss,
+    poolRss,
+    peakRss,
+  };
 }
 
 const cold = await startServer({ AIRLOCK_WARM_POOL: '0' });
@@ -108,7 +125,7 @@ const spawnRate = await bareRate(200);
 
 const ratio = (x: number) => `${fmt(x / b.median, 2)}×`;
 const row = (name: string, f: Figures) =>
-  `| ${name} | ${fmt(f.oneTrip.median)} (${ratio(f.oneTrip.median)}) | ${fmt(f.oneTrip.p95)} (${ratio(f.oneTrip.p95)}) | ${fmt(f.twoTrips.median)} (${ratio(f.twoTrips.median)}) | ${fmt(f.rate)} (${fmt(f.rate / spawnRate, 2)}) | ${fmt(f.sleepers, 2)} s | ${fmt(f.idleRss)} / ${fmt(f.peakRss)} MiB |`;
+  `| ${name} | ${fmt(f.oneTrip.median)} (${ratio(f.oneTrip.median)}) | ${fmt(f.oneTrip.p95)} (${ratio(f.oneTrip.p95)}) | ${fmt(f.twoTrips.median)} (${ratio(f.twoTrips.median)}) | ${fmt(f.rate)} (${fmt(f.rate / spawnRate, 2)}) | ${fmt(f.sleepers, 2)} s | ${fmt(f.idleRss)} MiB (+ ${fmt(f.poolRss)} pooled) / ${fmt(f.peakRss)} MiB |`;
 writeSection(
   'execution',
   'End-to-end execution (server + sandbox), without and with the warm pool',
@@ -116,14 +133,15 @@ writeSection(
 References measured in the same run: bare \`/usr/bin/python3 -I -c pass\` takes **${fmt(b.median)} ms**
 at the median (p95 ${fmt(b.p95)} ms); bare python spawns two at a time reach **${fmt(spawnRate)}/s**.
 
-| server | trivial run, one \`POST /execute?wait=10\`, median ms (vs bare) | p95 (vs bare) | POST then long-poll, median (vs bare) | sustained runs/s, 24 clients (vs bare spawns/s) | 20 × sleep 0.5 s, wall | RSS idle / peak |
+| server | trivial run, one \`POST /execute?wait=10\`, median ms (vs bare) | p95 (vs bare) | POST then long-poll, median (vs bare) | sustained runs/s, 24 clients (vs bare spawns/s) | 20 × sleep 0.5 s, wall | server RSS idle (+ pooled sandboxes) / peak |
 |---|---:|---:|---:|---:|---:|---:|
 ${row('warm pool off (`AIRLOCK_WARM_POOL=0`)', off)}
 ${row('warm pool on (default, 2)', on)}
 
-Default concurrency (2) in both. The 20 sleeping scripts no longer wait for each other's slots
-(ADR 0089: a run with no runnable process for two 100 ms samples gives its slot up), but each
-is only seen blocked after those samples and most start cold (the pool holds two): about 2.4 s,
-where the goal is 1.5 s.
+Default concurrency (2) in both; the server is the built one \`pnpm start\` runs. Idle RSS is
+taken after ${IDLE_MS / 1000} s without a request (V8 gives back what startup grew only then); "pooled"
+sums the RSS of the waiting sandboxes' processes (shared pages counted in each). A sleeping
+script gives its slot up once two samples (20 ms apart while runs queue) saw it blocked (ADR
+0089); with the pool's two sandboxes taken, the other sleepers start cold.
 `,
 );

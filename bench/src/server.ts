@@ -5,7 +5,15 @@
  * server under a TypeScript loader is slower and larger than the one users run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +29,8 @@ export interface BenchServer {
   adminToken: string;
   /** Resident memory of the server process, MiB. */
   rssMiB(): number;
+  /** Resident memory of every process under the server's sandbox uids (the warm pool), MiB. */
+  sandboxRssMiB(): number;
   execute(script: string): Promise<{ execution_id: string; status: number }>;
   /** `POST /execute?wait=N`: one round trip when the run ends within the wait. */
   executeWait(
@@ -38,11 +48,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
   chmodSync(root, 0o711);
   const port = 9600 + Math.floor(Math.random() * 300);
   const url = `http://127.0.0.1:${port}`;
+  const uids = ownUids();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       // Host uids of its own: a server claims its range machine-wide, and test runs overlap.
-      ...ownUids(),
+      ...uids,
       AIRLOCK_DATA_DIR: join(root, 'data'),
       AIRLOCK_PORT: String(port),
       AIRLOCK_HOST: '127.0.0.1',
@@ -98,8 +109,21 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
     key: { keyId, secret },
     adminToken,
     rssMiB() {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      return Number(m?.[1] ?? 0) / 1024;
+      return rssOf(child.pid as number);
+    },
+    sandboxRssMiB() {
+      const first = Number(uids.AIRLOCK_SANDBOX_UID_BASE);
+      let total = 0;
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const uid = statSync(`/proc/${entry}`).uid;
+          if (uid >= first && uid < first + 128) total += rssOf(Number(entry));
+        } catch {
+          // exited meanwhile
+        }
+      }
+      return total;
     },
     async execute(script) {
       const s = signV2(secret, script);
@@ -138,6 +162,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Resident memory of one process, MiB (0 once it is gone). */
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(m?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** A random 128-uid block for the sandboxes and, at its end, the installer. */
