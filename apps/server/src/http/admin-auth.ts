@@ -1,7 +1,9 @@
+import type { AirlockDb } from '@airlock/db';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppDeps } from '../deps.js';
+import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Clock } from '../lib/time.js';
 import { type AdminSession, resolveSession } from '../services/admin/sessions.js';
 import type { Actor } from '../services/audit/record.js';
 import type { AppEnv } from './context.js';
@@ -19,9 +21,11 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * `same-origin` (or `none`, a typed URL), and when only `Origin` is sent it must match the host.
  * Bearer requests carry no ambient credential, so they are not subject to that check.
  */
-export function requireAdmin(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'config'>,
-): MiddlewareHandler<AdminEnv> {
+export function requireAdmin(deps: {
+  db: AirlockDb;
+  clock: Clock;
+  config: Config;
+}): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const authorization = c.req.header('authorization');
     const bearer = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];

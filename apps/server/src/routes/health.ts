@@ -1,3 +1,4 @@
+import type { Sandbox } from '@airlock/sandbox';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
@@ -55,7 +56,7 @@ export function healthRoutes(deps: AppDeps) {
   });
 }
 
-function warmPool(deps: Pick<AppDeps, 'sandbox'>) {
+function warmPool(deps: { sandbox: Sandbox }) {
   const w = deps.sandbox.warmStats();
   return { size: w?.size ?? 0, ready: w?.ready ?? 0 };
 }

@@ -1,8 +1,8 @@
 import type { CertificateAuthorityInfo } from '@airlock/egress';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps } from '../../deps.js';
 import type { AdminEnv } from '../../http/admin-auth.js';
 import { validationHook } from '../../http/validation.js';
+import type { InstanceCa } from '../../services/egress-ca.js';
 import { errorResponses, json } from '../schemas.js';
 
 const EgressCa = z
@@ -41,7 +41,7 @@ const view = (i: CertificateAuthorityInfo) => ({
   subject: i.subject,
 });
 
-export function adminEgressCaRoutes(deps: Pick<AppDeps, 'instanceCa'>) {
+export function adminEgressCaRoutes(deps: { instanceCa: InstanceCa }) {
   return new OpenAPIHono<AdminEnv>({ defaultHook: validationHook })
     .openapi(get, async (c) => c.json(view(await deps.instanceCa.info()), 200))
     .openapi(rotate, async (c) => c.json(view(await deps.instanceCa.rotate(c.get('actor'))), 200));

@@ -1,14 +1,27 @@
+import type { ScryptParams } from '@airlock/auth';
 import { hashPassword, verifyPassword } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { admin, sessions } from '@airlock/db';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
+import type { AttemptLimiter } from '../../lib/attempt-limiter.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { createSession } from './sessions.js';
 import { assertPasswordPolicy } from './setup.js';
 
+/** What logging in and changing the password use. */
+export interface LoginDeps {
+  db: AirlockDb;
+  clock: Clock;
+  config: Config;
+  loginLimiter: AttemptLimiter;
+  passwordParams?: ScryptParams;
+}
+
 /** Counts a password attempt before any hashing; over the limit, a 429 with Retry-After. */
-function countAttempt(deps: Pick<AppDeps, 'loginLimiter' | 'clock'>, actor: Actor): string {
+function countAttempt(deps: { loginLimiter: AttemptLimiter; clock: Clock }, actor: Actor): string {
   const client = actor.ip ?? 'unknown';
   const wait = deps.loginLimiter.attempt(client, deps.clock().getTime());
   if (wait > 0) {
@@ -24,7 +37,7 @@ function countAttempt(deps: Pick<AppDeps, 'loginLimiter' | 'clock'>, actor: Acto
  * counted before any hashing (429 with Retry-After). The one failure message never says why.
  */
 export async function login(
-  deps: AppDeps,
+  deps: LoginDeps,
   password: string,
   actor: Actor,
 ): Promise<{ token: string; expiresAt: Date }> {
@@ -52,7 +65,7 @@ export async function login(
  * caller gets a fresh session.
  */
 export async function changePassword(
-  deps: AppDeps,
+  deps: LoginDeps,
   input: { currentPassword: string; newPassword: string },
   actor: Actor,
 ): Promise<{ token: string; expiresAt: Date }> {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hashSessionToken, mintSessionToken, sessionState } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { sessions } from '@airlock/db';
 import { eq, lt } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../lib/time.js';
 
 export interface AdminSession {
   id: string;
@@ -19,7 +21,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  * const { token } = createSession(deps, clientIp);
  */
 export function createSession(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'config'>,
+  deps: { db: AirlockDb; clock: Clock; config: Config },
   clientIp: string | null,
 ): { token: string; session: AdminSession } {
   const now = deps.clock();
@@ -38,7 +40,7 @@ export function createSession(
  * expiry reached: an expired session row is deleted on sight).
  */
 export function resolveSession(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'config'>,
+  deps: { db: AirlockDb; clock: Clock; config: Config },
   token: string | undefined,
 ): AdminSession | null {
   const hash = hashSessionToken(token);
@@ -63,11 +65,11 @@ export function resolveSession(
   return { id: row.id, expiresAt: row.expiresAt };
 }
 
-export function deleteSession(deps: Pick<AppDeps, 'db'>, id: string): void {
+export function deleteSession(deps: { db: AirlockDb }, id: string): void {
   deps.db.delete(sessions).where(eq(sessions.id, id)).run();
 }
 
 /** Removes sessions past their absolute expiry (housekeeping; idle ones die on next sight). */
-export function pruneSessions(deps: Pick<AppDeps, 'db' | 'clock'>): void {
+export function pruneSessions(deps: { db: AirlockDb; clock: Clock }): void {
   deps.db.delete(sessions).where(lt(sessions.expiresAt, deps.clock())).run();
 }

@@ -1,11 +1,23 @@
+import type { ScryptParams } from '@airlock/auth';
 import { checkPasswordPolicy, hashPassword } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { admin } from '@airlock/db';
-import type { AppDeps } from '../../deps.js';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit, systemActor } from '../audit/record.js';
 import { createSession } from './sessions.js';
+import type { SetupCodeHolder } from './setup-code.js';
 
-export function isSetupRequired(deps: Pick<AppDeps, 'db'>): boolean {
+/** What setting the admin password up uses. */
+export interface SetupDeps {
+  db: AirlockDb;
+  clock: Clock;
+  config: Config;
+  passwordParams?: ScryptParams;
+}
+
+export function isSetupRequired(deps: { db: AirlockDb }): boolean {
   return deps.db.select({ id: admin.id }).from(admin).get() === undefined;
 }
 
@@ -20,7 +32,7 @@ export function assertPasswordPolicy(password: string): void {
  * 409. The winner is logged in.
  */
 export async function claimSetup(
-  deps: AppDeps,
+  deps: SetupDeps & { setupCode: SetupCodeHolder },
   input: { setupCode: string; password: string },
   actor: Actor,
 ): Promise<{ token: string; expiresAt: Date }> {
@@ -47,7 +59,7 @@ export async function claimSetup(
  * Presets the admin password at startup (`AIRLOCK_ADMIN_PASSWORD` or its file) when no admin
  * exists yet. Returns true when it did.
  */
-export async function presetAdminPassword(deps: AppDeps, password: string): Promise<boolean> {
+export async function presetAdminPassword(deps: SetupDeps, password: string): Promise<boolean> {
   if (!isSetupRequired(deps)) return false;
   assertPasswordPolicy(password);
   const passwordHash = await hashPassword(password, deps.passwordParams);

@@ -1,6 +1,7 @@
+import type { AirlockDb } from '@airlock/db';
 import { DEFAULT_LIMITS } from '@airlock/sandbox';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import type { ExecutionEngine } from './engine.js';
 import { getExecution } from './queries.js';
 
 const MAX_RESPONSE_BYTES = DEFAULT_LIMITS.maxResponseBytes;
@@ -10,7 +11,7 @@ const MAX_RESPONSE_BYTES = DEFAULT_LIMITS.maxResponseBytes;
  * execution in `awaiting_llm` (in this process) accepts one.
  */
 export function respondToExecution(
-  deps: Pick<AppDeps, 'db' | 'executions'>,
+  deps: { db: AirlockDb; executions: ExecutionEngine },
   id: string,
   text: string,
 ) {

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type SignatureFailureReason, verifySignature } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { executions, nonces } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
 import { and, eq, gt, lt } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { openText, profileSecretContext } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
+import type { Logger } from '../../logger.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { authenticateProfileKey } from '../profiles/authenticate.js';
 import { NONCE_TTL_MS, REQUEST_NONCE_EXECUTION } from '../profiles/signed-request.js';
+import type { ExecutionEngine } from './engine.js';
 import { type ExecutionRow, getExecution, newExecutionId } from './queries.js';
 
 export const HMAC_MISMATCH = 'Script hash verification failed — HMAC mismatch';
@@ -35,13 +39,22 @@ export interface ExecuteRequest {
   clientIp: string | null;
 }
 
+/** What starting an execution uses. */
+export interface StartDeps {
+  db: AirlockDb;
+  keyring: Keyring;
+  clock: Clock;
+  logger: Logger;
+  executions: ExecutionEngine;
+}
+
 /**
  * `POST /execute`: authenticate the key (401s), verify the signature (403s), then in one
  * transaction: return the original execution for a seen v2 nonce (idempotent retry), refuse when
  * the queue is full (429, nothing stored), or store the execution and its nonce; then queue it.
  */
 export function startExecution(
-  deps: AppDeps,
+  deps: StartDeps,
   req: ExecuteRequest,
 ): { row: ExecutionRow; created: boolean } {
   const profile = authenticateProfileKey(deps, req.authorization);
