@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWheel } from '../../server/src/test/wheels.js';
 import { CLI_DIR, CLI_MAIN, startTestServer, type TestServer } from './test/server.js';
 
 /**
@@ -24,35 +24,6 @@ let keyId = '';
 let secret = '';
 /** Everything any `airlock mcp` process sent back: tool results, resources, stderr. */
 const seen: string[] = [];
-
-/** A minimal pure-Python wheel: a local package source (these machines cannot reach PyPI). */
-function buildWheel(dir: string): void {
-  const py = `
-import base64, hashlib, sys, zipfile
-name, ver, value, out = sys.argv[1:5]
-mod = name.replace("-", "_")
-files = {
-  f"{mod}/__init__.py": f"VALUE = {value!r}\\n".encode(),
-  f"{mod}-{ver}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {ver}\\n".encode(),
-  f"{mod}-{ver}.dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: airlock-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-rec = "".join(f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\\n" for p, d in files.items())
-files[f"{mod}-{ver}.dist-info/RECORD"] = (rec + f"{mod}-{ver}.dist-info/RECORD,,\\n").encode()
-with zipfile.ZipFile(f"{out}/{mod}-{ver}-py3-none-any.whl", "w") as z:
-    for p, d in files.items():
-        z.writestr(p, d)
-`;
-  const r = spawnSync('/usr/bin/python3', [
-    '-I',
-    '-c',
-    py,
-    WHEEL.name,
-    WHEEL.version,
-    WHEEL.value,
-    dir,
-  ]);
-  if (r.status !== 0) throw new Error(`wheel build failed: ${r.stderr}`);
-}
 
 interface Connected {
   client: Client;
@@ -102,7 +73,8 @@ beforeAll(async () => {
     env: (root) => {
       const wheels = join(root, 'wheels');
       mkdirSync(wheels, { mode: 0o755 });
-      buildWheel(wheels);
+      // A local package source: these machines cannot reach PyPI.
+      buildWheel(wheels, WHEEL.name, WHEEL.version, WHEEL.value);
       return { AIRLOCK_PIP_FIND_LINKS: wheels, AIRLOCK_PIP_NO_INDEX: '1' };
     },
   });
