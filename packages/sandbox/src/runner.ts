@@ -550,7 +550,7 @@ export function startRun(ctx: RunContext, spec: RunSpec): RunHandle {
       const slot = warmed?.slot;
       const cleanup = (async () => {
         if (held) await removeCgroup(held);
-        if (slot !== undefined) removeSlot(slot);
+        if (slot !== undefined) await removeSlot(slot);
         if (uid !== undefined) ctx.pool?.release(uid);
         ctx.warm?.resourcesFreed();
       })();

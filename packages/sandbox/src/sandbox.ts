@@ -346,14 +346,14 @@ function warmPool(
         return { key, uid, cgroup, spawned, slot };
       } catch (e) {
         if (cgroup) await removeCgroup(cgroup);
-        if (slot !== undefined) removeSlot(slot);
+        if (slot !== undefined) await removeSlot(slot);
         if (uid !== undefined) s.pool?.release(uid);
         throw e;
       }
     },
     async dispose(w) {
       if (w.cgroup) await removeCgroup(w.cgroup);
-      if (w.slot !== undefined) removeSlot(w.slot);
+      if (w.slot !== undefined) await removeSlot(w.slot);
       if (w.uid !== undefined) s.pool?.release(w.uid);
     },
   });

@@ -9,6 +9,7 @@
  * way out, as a cold one.
  */
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { INSIDE } from './backends.js';
 
@@ -57,6 +58,7 @@ export function bindSlot(dir: string, network: { socket: string; trust?: string 
   if (network.trust !== undefined) writeFileSync(join(dir, BUNDLE), readFileSync(network.trust));
 }
 
-export function removeSlot(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/** Removes a slot once its sandbox is gone (off the event loop: a few ms per run otherwise). */
+export async function removeSlot(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
 }
