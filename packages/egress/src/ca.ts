@@ -56,11 +56,20 @@ function unpem(text: string, label: string): Uint8Array {
   return new Uint8Array(Buffer.from((m[1] as string).replace(/\s/g, ''), 'base64'));
 }
 
-/** A positive serial with 128 random bits (RFC 5280: at most 20 octets, unique per issuer). */
+/**
+ * The octets of a serial from 16 random ones (RFC 5280: positive, at most 20 octets, unique per
+ * issuer), DER-minimal: the first octet in 0x01-0x7f, so there is no sign bit to pad and no
+ * leading zero to drop. (Clearing the sign bit alone left a leading zero one time in 256, and
+ * OpenSSL refuses such a certificate: "illegal padding".)
+ */
+export function serialOctets(random: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(random);
+  out[0] = ((out[0] as number) % 0x7f) + 1;
+  return out;
+}
+
 function serial(): asn1js.Integer {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] as number) & 0x7f;
-  return new asn1js.Integer({ valueHex: bytes });
+  return new asn1js.Integer({ valueHex: serialOctets(randomBytes(16)) });
 }
 
 function name(commonName: string): pkijs.RelativeDistinguishedNames {
