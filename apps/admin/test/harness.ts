@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,8 +36,11 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Starts the real Airlock server from source with a fresh data directory. */
-export async function startServer(): Promise<RunningServer> {
+/**
+ * Starts the real Airlock server from source with a fresh data directory; `env` adds to (or
+ * overrides) its environment, e.g. a local package source.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(join(ADMIN_DIST, 'index.html')))
     throw new Error(
       `${ADMIN_DIST}/index.html is missing: run \`vite build\` first (pnpm test does)`,
@@ -60,6 +63,7 @@ export async function startServer(): Promise<RunningServer> {
         AIRLOCK_PORT: String(port),
         AIRLOCK_HOST: '127.0.0.1',
         AIRLOCK_ADMIN_DIST: ADMIN_DIST,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -158,11 +162,6 @@ export async function launchBrowser(origin: string): Promise<Browser> {
       rmSync(downloads, { recursive: true, force: true });
     },
   };
-}
-
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 /*

@@ -3,13 +3,19 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
 import { createQueryClient } from '../src/api/query-client';
+import { NoticesProvider } from '../src/components/Notices';
 
-/** Renders with the app's real QueryClient setup and an in-memory router at `path`. */
+/**
+ * Renders with the app's real QueryClient setup, an in-memory router at `path`, and the notices
+ * the app shell provides (their text shows in the document, as in the app).
+ */
 export function renderWithApp(ui: ReactElement, path = '/ui/overview') {
   const queryClient = createQueryClient();
   const utils = render(
     <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
+      <MemoryRouter initialEntries={[path]}>
+        <NoticesProvider>{ui}</NoticesProvider>
+      </MemoryRouter>
     </QueryClientProvider>,
   );
   return { ...utils, queryClient };

@@ -160,7 +160,7 @@ describe('malformed requests at every endpoint', () => {
       if (res.status === 204) expect(text, `${route.method} ${path}`).toBe('');
       else
         expect(res.headers.get('content-type') ?? '', `${route.method} ${path}`).toMatch(
-          /json|octet-stream|markdown/,
+          /json|octet-stream|markdown|csv/,
         );
     }
     expect(sent).toBe(3000);

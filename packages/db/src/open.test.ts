@@ -1,8 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   admin,
@@ -105,6 +116,32 @@ describe('openDatabase', () => {
 });
 
 describe('committed migrations', () => {
+  it('mark the credentials and profiles of an older database as made by the admin (0007)', () => {
+    // The migrations up to 0006 only, as an instance from before 0007 has them.
+    const older = join(tempDir(), 'drizzle');
+    cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+    const journalPath = join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+    journal.entries = journal.entries.filter((e) => e.idx <= 6);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const path = join(tempDir(), 'airlock.db');
+    const sqlite = new Database(path);
+    migrate(drizzle(sqlite), { migrationsFolder: older });
+    sqlite.exec(
+      "INSERT INTO credentials (id, name, created_at, updated_at) VALUES ('c1', 'OLD_KEY', 0, 0);" +
+        "INSERT INTO profiles (id, created_at, updated_at) VALUES ('p1', 0, 0);",
+    );
+    expect(sqlite.prepare('PRAGMA table_info(profiles)').all()).not.toContainEqual(
+      expect.objectContaining({ name: 'created_by' }),
+    );
+    sqlite.close();
+
+    const { db, close } = openDatabase(path);
+    expect(db.select().from(credentials).get()?.createdBy).toBe('admin');
+    expect(db.select().from(profiles).get()?.createdBy).toBe('admin');
+    close();
+  });
+
   it('are up to date with the schema (drizzle-kit generate finds nothing new)', () => {
     const out = join(tempDir(), 'drizzle');
     cpSync(MIGRATIONS_FOLDER, out, { recursive: true });

@@ -5,6 +5,7 @@ import type {
   AdminProfileWithKey,
   AdminRequirements,
   AdminStatus,
+  AuditFilters,
   AuditPage,
   AuditQuery,
   ChangePasswordInput,
@@ -23,6 +24,7 @@ import type {
   ExecutionStatus,
   ExpectedProfile,
   ExportInput,
+  Health,
   ImportInput,
   ImportPlan,
   ImportPreviewInput,
@@ -194,6 +196,13 @@ export function filenameFromDisposition(header: string | null, fallback: string)
 }
 
 export const api = {
+  /** `GET /health`: its 503 (the sandbox does not work) carries the same body as its 200. */
+  health: async (): Promise<Health> => {
+    const res = await fetch('/health', { headers: { Accept: 'application/json' } });
+    if (res.status !== 200 && res.status !== 503)
+      throw new ApiError(res.status, '/health', toErrorBody(res.status, res.statusText, undefined));
+    return (await res.json()) as Health;
+  },
   status: () => request<AdminStatus>('GET', '/api/admin/status'),
   setup: (setupCode: string, password: string) =>
     request<SessionToken>('POST', '/api/admin/setup', {
@@ -286,8 +295,20 @@ export const api = {
   },
 
   stats: () => request<Stats>('GET', '/api/admin/stats'),
-  audit: (limit: number, offset: number) =>
-    request<AuditPage>('GET', `/api/admin/audit${query({ limit, offset } satisfies AuditQuery)}`),
+  audit: {
+    list: (q: AuditQuery) => request<AuditPage>('GET', `/api/admin/audit${query(q)}`),
+    /** The filtered log as a CSV file (what `list` shows, every page of it). */
+    csv: async (f: AuditFilters): Promise<Download> => {
+      const res = await send('GET', `/api/admin/audit/export.csv${query(f)}`);
+      return {
+        blob: await res.blob(),
+        filename: filenameFromDisposition(
+          res.headers.get('Content-Disposition'),
+          `airlock-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+        ),
+      };
+    },
+  },
   requirements: () => request<AdminRequirements>('GET', '/api/admin/requirements'),
   installRequirements: (input: InstallRequirementsInput) =>
     request<InstallAnswer>('POST', '/api/admin/requirements', input),

@@ -2614,10 +2614,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The audit log, newest first (never values) */
+    /** The audit log, newest first, with filters (never values) */
     get: {
       parameters: {
         query?: {
+          action?: string;
+          actor_type?: 'admin' | 'profile' | 'agent' | 'system';
+          target_type?: 'credential' | 'profile' | 'execution' | 'egress_ca';
+          since?: string;
+          until?: string;
           limit?: number;
           offset?: number | null;
         };
@@ -2635,8 +2640,71 @@ export interface paths {
           content: {
             'application/json': {
               entries: components['schemas']['AuditEntry'][];
+              /** @description Entries matching the filters */
               total: number;
+              /** @description Every action the server records, for the action filter */
+              actions: components['schemas']['AuditActionKind'][];
             };
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Validation failed */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/audit/export.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The filtered audit log as CSV (a download), newest first */
+    get: {
+      parameters: {
+        query?: {
+          action?: string;
+          actor_type?: 'admin' | 'profile' | 'agent' | 'system';
+          target_type?: 'credential' | 'profile' | 'execution' | 'egress_ca';
+          since?: string;
+          until?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description CSV with a header row: at, summary (the sentence), action, actor_type, actor_id, client_ip, target_type, target_id, detail (JSON). Cells a spreadsheet would run as formulas start with an apostrophe. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
           };
         };
         /** @description Not authenticated */
@@ -2692,7 +2760,7 @@ export interface paths {
           content: {
             'application/json': {
               packages: components['schemas']['AdminRequirement'][];
-              /** @description Debian's python3 packages: importable by every script */
+              /** @description The system interpreter's own packages (Debian's python3 ones): every script imports them without an install */
               system: {
                 name: string;
                 version: string;
@@ -3519,6 +3587,11 @@ export interface components {
         locked: boolean;
         revoked: boolean;
       }[];
+      /**
+       * @description agent: requested through the open agent endpoints (POST /credentials, POST /profiles); admin: made in the admin API (and every row from before this was recorded)
+       * @enum {string}
+       */
+      created_by: 'admin' | 'agent';
       created_at: string;
       updated_at: string;
     };
@@ -3539,6 +3612,7 @@ export interface components {
         name: string;
         description: string;
         has_value: boolean;
+        delivery: components['schemas']['Delivery'];
       }[];
       network: components['schemas']['NetworkPolicy'];
       expires_at: string | null;
@@ -3547,6 +3621,11 @@ export interface components {
       require_signature_v2: boolean;
       locked_at: string | null;
       revoked_at: string | null;
+      /**
+       * @description agent: requested through the open agent endpoints (POST /credentials, POST /profiles); admin: made in the admin API (and every row from before this was recorded)
+       * @enum {string}
+       */
+      created_by: 'admin' | 'agent';
       created_at: string;
       updated_at: string;
     };
@@ -3561,7 +3640,8 @@ export interface components {
     AuditEntry: {
       id: number;
       at: string;
-      actor_type: string;
+      /** @enum {string} */
+      actor_type: 'admin' | 'profile' | 'agent' | 'system';
       actor_id: string | null;
       client_ip: string | null;
       action: string;
@@ -3570,6 +3650,22 @@ export interface components {
       detail: {
         [key: string]: unknown;
       } | null;
+      /** @description The record in plain words, in pieces: their texts joined read as one sentence, with the current names of what it is about ("(deleted)" when gone) */
+      sentence: components['schemas']['AuditPart'][];
+    };
+    AuditPart: {
+      text: string;
+      /** @description The object this piece names, when it still exists */
+      ref: {
+        /** @enum {string} */
+        type: 'credential' | 'profile' | 'execution';
+        id: string;
+      } | null;
+    };
+    AuditActionKind: {
+      action: string;
+      label: string;
+      group: string;
     };
     AdminRequirement: {
       name: string;
@@ -3610,6 +3706,10 @@ export interface components {
       created_at: string;
       started_at: string | null;
       completed_at: string | null;
+      /** @description The first non-blank line of the script, trimmed, at most 120 characters (a cut ends with …); null when there is none or retention pruned the script */
+      script_first_line: string | null;
+      /** @description Stopped from outside (an admin cancel, or the profile revoked or its key regenerated): the status is `error` and `error` says why */
+      cancelled: boolean;
       error_summary: string | null;
       /** @description When history retention dropped the script, outputs, result and LLM exchanges (the row stays) */
       pruned_at: string | null;

@@ -91,8 +91,14 @@ export type UpdateProfileInput = RequestBody<'/api/admin/profiles/{id}', 'put'>;
 export type AgentProfile = Schemas['Profile'];
 
 export type AuditEntry = Schemas['AuditEntry'];
+/** A piece of an entry's sentence; `ref` names the object it links to (absent once deleted). */
+export type AuditPart = Schemas['AuditPart'];
+/** An action the audit log can be filtered by, with its words and group. */
+export type AuditActionKind = Schemas['AuditActionKind'];
 export type AuditPage = ResponseBody<'/api/admin/audit', 'get'>;
 export type AuditQuery = QueryParams<'/api/admin/audit', 'get'>;
+/** The filters alone (what the CSV export takes). */
+export type AuditFilters = QueryParams<'/api/admin/audit/export.csv', 'get'>;
 
 export type ExportInput = RequestBody<'/api/admin/export', 'post'>;
 /** `file`: the export file, base64. */

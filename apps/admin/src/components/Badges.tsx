@@ -1,5 +1,6 @@
 import { Fragment } from 'react';
 import type { AdminProfile, CredentialDelivery, ExecutionStatus } from '../api/types';
+import './Badges.css';
 
 export type ProfileState = 'unlocked' | 'locked' | 'revoked' | 'expired';
 
@@ -23,7 +24,19 @@ const STATUS_LABEL: Record<ExecutionStatus, string> = {
   timeout: 'timeout',
 };
 
-export function ExecutionBadge({ status }: { status: ExecutionStatus }) {
+/**
+ * A run's status; `cancelled` (a run stopped from outside, stored as `error`) reads as
+ * cancelled, not as a failure.
+ */
+export function ExecutionBadge({
+  status,
+  cancelled = false,
+}: {
+  status: ExecutionStatus;
+  cancelled?: boolean;
+}) {
+  if (cancelled && status === 'error')
+    return <span className="badge badge-exec-cancelled">cancelled</span>;
   return <span className={`badge badge-exec-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
 }
 

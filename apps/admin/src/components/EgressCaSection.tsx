@@ -6,6 +6,7 @@ import { Confirm } from './Confirm';
 import { CopyButton } from './CopyButton';
 import { ErrorMessage } from './ErrorMessage';
 import { Loading } from './Loading';
+import { useNotify } from './Notices';
 import { Time } from './Time';
 
 const PEM_FILENAME = 'airlock-egress-ca.pem';
@@ -22,7 +23,7 @@ export function EgressCaSection({
   const ca = useQuery(egressCaQuery());
   const rotate = useRotateEgressCa();
   const [confirming, setConfirming] = useState(false);
-  const [done, setDone] = useState<string>();
+  const notify = useNotify();
   return (
     <section className="card" aria-labelledby="egress-ca-title">
       <h2 id="egress-ca-title">Egress certificate authority</h2>
@@ -68,17 +69,26 @@ export function EgressCaSection({
           </div>
         </>
       ) : null}
+      <div className="actions">
+        <button type="button" onClick={() => setConfirming(true)}>
+          Rotate…
+        </button>
+      </div>
       {confirming ? (
         <Confirm
           title="Rotate the egress certificate authority?"
           confirmLabel="Rotate certificate authority"
+          cancelLabel="Keep the current one"
           pending={rotate.isPending}
+          error={rotate.error}
+          errorTitle="Not rotated"
           onCancel={() => setConfirming(false)}
           onConfirm={() =>
             rotate.mutate(undefined, {
-              onSuccess: (next) =>
-                setDone(`Rotated. New SHA-256 fingerprint: ${next.fingerprint_sha256}.`),
-              onSettled: () => setConfirming(false),
+              onSuccess: (next) => {
+                notify.success(`Rotated. New SHA-256 fingerprint: ${next.fingerprint_sha256}.`);
+                setConfirming(false);
+              },
             })
           }
         >
@@ -87,21 +97,7 @@ export function EgressCaSection({
             until they end. Nothing else to do: sandboxes receive the new certificate automatically.
           </p>
         </Confirm>
-      ) : (
-        <button
-          type="button"
-          onClick={() => {
-            setDone(undefined);
-            setConfirming(true);
-          }}
-        >
-          Rotate…
-        </button>
-      )}
-      <ErrorMessage error={rotate.error} title="Not rotated" />
-      <p aria-live="polite" className="success">
-        {done}
-      </p>
+      ) : null}
     </section>
   );
 }

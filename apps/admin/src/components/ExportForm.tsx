@@ -4,6 +4,7 @@ import { useSecretAction } from '../api/secret-action';
 import { saveBlob } from '../lib/download';
 import { MIN_PASSPHRASE_LENGTH, passphraseStrength, type Strength } from '../lib/validation';
 import { ErrorMessage } from './ErrorMessage';
+import { useNotify } from './Notices';
 
 const STRENGTH_TEXT: Record<Strength, string> = {
   'too short': `Too short: use at least ${MIN_PASSPHRASE_LENGTH} characters.`,
@@ -19,7 +20,7 @@ const STRENGTH_TEXT: Record<Strength, string> = {
 export function ExportForm({ save = saveBlob }: { save?: (blob: Blob, name: string) => void }) {
   const [strength, setStrength] = useState<Strength | undefined>();
   const [problem, setProblem] = useState<string>();
-  const [done, setDone] = useState<string>();
+  const notify = useNotify();
   const exporter = useSecretAction((passphrase: string) => api.exportState(passphrase));
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -27,7 +28,6 @@ export function ExportForm({ save = saveBlob }: { save?: (blob: Blob, name: stri
     const f = new FormData(form);
     const pass = String(f.get('passphrase') ?? '');
     const again = String(f.get('passphrase_again') ?? '');
-    setDone(undefined);
     if (pass.length < MIN_PASSPHRASE_LENGTH) {
       setProblem(`Use at least ${MIN_PASSPHRASE_LENGTH} characters.`);
       return;
@@ -42,7 +42,7 @@ export function ExportForm({ save = saveBlob }: { save?: (blob: Blob, name: stri
     save(r.blob, r.filename);
     form.reset();
     setStrength(undefined);
-    setDone(`Downloaded ${r.filename}. Keep the passphrase apart from the file.`);
+    notify.success(`Downloaded ${r.filename}. Keep the passphrase apart from the file.`);
   };
   return (
     <section className="card" aria-labelledby="export-title">
@@ -90,9 +90,6 @@ export function ExportForm({ save = saveBlob }: { save?: (blob: Blob, name: stri
         <button type="submit" className="primary" disabled={exporter.pending}>
           {exporter.pending ? 'Encrypting…' : 'Download export'}
         </button>
-        <p aria-live="polite" className="success">
-          {done}
-        </p>
       </form>
     </section>
   );

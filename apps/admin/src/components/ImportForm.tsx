@@ -4,6 +4,8 @@ import { api } from '../api/client';
 import { useSecretAction } from '../api/secret-action';
 import type { ImportPlan, ImportResult, ImportStrategy } from '../api/types';
 import { ErrorMessage } from './ErrorMessage';
+import { useNotify } from './Notices';
+import { TableBox } from './TableBox';
 import { Time } from './Time';
 
 /** Reads a file as base64 (the `file` field of the import requests). */
@@ -30,44 +32,46 @@ export function PlanView({ plan }: { plan: ImportPlan }) {
       <p>
         Exported <Time iso={plan.exported_at} />.
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">What</th>
-            <th scope="col">New (will be added)</th>
-            <th scope="col">Already here</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">Credentials</th>
-            <td>
-              <Names names={plan.credentials.new} />
-            </td>
-            <td>
-              <Names names={plan.credentials.duplicate} />
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Profiles</th>
-            <td>
-              <Names names={plan.profiles.new} />
-            </td>
-            <td>
-              <Names names={plan.profiles.duplicate} />
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Packages</th>
-            <td>
-              <Names names={plan.requirements.new} />
-            </td>
-            <td>
-              <Names names={plan.requirements.duplicate} />
-            </td>
-          </tr>
-        </tbody>
-      </table>
+      <TableBox label="What the file holds">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">What</th>
+              <th scope="col">New (will be added)</th>
+              <th scope="col">Already here</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">Credentials</th>
+              <td>
+                <Names names={plan.credentials.new} />
+              </td>
+              <td>
+                <Names names={plan.credentials.duplicate} />
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Profiles</th>
+              <td>
+                <Names names={plan.profiles.new} />
+              </td>
+              <td>
+                <Names names={plan.profiles.duplicate} />
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Packages</th>
+              <td>
+                <Names names={plan.requirements.new} />
+              </td>
+              <td>
+                <Names names={plan.requirements.duplicate} />
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </TableBox>
       {plan.profiles.conflicting_key.length > 0 ? (
         <p className="warning">
           These profiles’ key ids already belong to other profiles here and will be skipped:{' '}
@@ -89,7 +93,9 @@ export function ImportForm() {
   const [readError, setReadError] = useState<unknown>(null);
   const [plan, setPlan] = useState<ImportPlan>();
   const [strategy, setStrategy] = useState<ImportStrategy>('skip');
-  const [result, setResult] = useState<ImportResult>();
+  const notify = useNotify();
+  // Focus goes back to it when the preview closes.
+  const previewButton = useRef<HTMLButtonElement>(null);
   const preview = useSecretAction((b64: string, pass: string) => api.importPreview(b64, pass));
   // Everything may change: refetch every query but the session.
   const apply = useSecretAction(
@@ -104,7 +110,6 @@ export function ImportForm() {
   const onPreview = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     setPlan(undefined);
-    setResult(undefined);
     if (!file) return;
     const r = await preview.run(file.base64, passphrase());
     if (r) setPlan(r);
@@ -113,7 +118,7 @@ export function ImportForm() {
     if (!file) return;
     const r = await apply.run(file.base64, passphrase(), strategy);
     if (!r) return;
-    setResult(r);
+    notify.success(importSummary(r));
     setPlan(undefined);
     setFile(undefined);
     formRef.current?.reset();
@@ -133,7 +138,6 @@ export function ImportForm() {
           onChange={async (e) => {
             const f = e.currentTarget.files?.[0];
             setPlan(undefined);
-            setResult(undefined);
             setReadError(null);
             if (!f) return setFile(undefined);
             try {
@@ -154,7 +158,7 @@ export function ImportForm() {
         />
         <ErrorMessage error={readError} />
         <ErrorMessage error={preview.error} title="Cannot import this file" />
-        <button type="submit" disabled={!file || preview.pending}>
+        <button type="submit" ref={previewButton} disabled={!file || preview.pending}>
           {preview.pending ? 'Decrypting…' : 'Preview import'}
         </button>
       </form>
@@ -190,25 +194,25 @@ export function ImportForm() {
             <button type="button" className="primary" onClick={onApply} disabled={apply.pending}>
               {apply.pending ? 'Importing…' : 'Import now'}
             </button>
-            <button type="button" onClick={() => setPlan(undefined)}>
-              Cancel
+            <button
+              type="button"
+              onClick={() => {
+                setPlan(undefined);
+                previewButton.current?.focus();
+              }}
+            >
+              Do not import
             </button>
           </div>
         </section>
       ) : null}
-      <div aria-live="polite">
-        {result ? (
-          <div className="success-box">
-            <p>
-              Imported (
-              {result.strategy === 'skip' ? 'existing items kept' : 'existing items replaced'}
-              ): {result.credentials.new.length} new credential
-              {result.credentials.new.length === 1 ? '' : 's'}, {result.profiles.new.length} new
-              profile{result.profiles.new.length === 1 ? '' : 's'}.
-            </p>
-          </div>
-        ) : null}
-      </div>
     </section>
   );
+}
+
+/** What an import did, in one sentence. */
+function importSummary(r: ImportResult): string {
+  const n = (count: number, what: string) => `${count} new ${what}${count === 1 ? '' : 's'}`;
+  const how = r.strategy === 'skip' ? 'existing items kept' : 'existing items replaced';
+  return `Imported (${how}): ${n(r.credentials.new.length, 'credential')}, ${n(r.profiles.new.length, 'profile')}.`;
 }

@@ -1,11 +1,15 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api/client';
+import { healthQuery } from '../api/queries/health';
 import { sessionKeys } from '../api/queries/session';
+import { describeError } from '../lib/errors';
 import { UI } from '../paths';
-import { ErrorMessage } from './ErrorMessage';
+import { Icon } from './Icon';
+import { NoticesProvider, useNotify } from './Notices';
 import type { LoginState } from './RequireAdmin';
+import './Layout.css';
 
 const NAV = [
   { to: UI.overview, label: 'Overview' },
@@ -17,28 +21,109 @@ const NAV = [
   { to: UI.settings, label: 'Settings' },
 ];
 
+/**
+ * The app shell: the header (which Airlock this is, the pages, log out), the page, and the
+ * notices. On a small screen the pages and log out fold into a menu behind one button.
+ */
 export function Layout() {
   return (
-    <div className="shell">
-      <a className="skip" href="#main">
-        Skip to content
-      </a>
-      <header className="topbar">
-        <span className="brand">Airlock</span>
+    <NoticesProvider>
+      <div className="shell">
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <Header />
+        <main id="main" tabIndex={-1}>
+          <Outlet />
+        </main>
+      </div>
+    </NoticesProvider>
+  );
+}
+
+function Header() {
+  const menuId = useId();
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const header = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+
+  // A new page closes the menu (the page's content is what the reader asked for).
+  useEffect(() => {
+    if (pathname) setOpen(false);
+  }, [pathname]);
+
+  // While open: Escape closes it and puts focus back on its button; a click, a tap or focus
+  // outside the header closes it (so it never stays open over what the reader went on to).
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    const onOutside = (e: Event) => {
+      if (!header.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onOutside);
+    document.addEventListener('focusin', onOutside);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onOutside);
+      document.removeEventListener('focusin', onOutside);
+    };
+  }, [open]);
+
+  return (
+    <header className="topbar" ref={header}>
+      <Instance />
+      <button
+        type="button"
+        className="menu-button"
+        ref={button}
+        aria-expanded={open}
+        aria-controls={menuId}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <Icon name={open ? 'close' : 'menu'} />
+        Menu
+      </button>
+      <div className="site-menu" id={menuId} data-open={open || undefined}>
         <nav aria-label="Main">
           <ul className="nav-list">
             {NAV.map((n) => (
               <li key={n.to}>
-                <NavLink to={n.to}>{n.label}</NavLink>
+                {/* Also closes on the current page's own link, where the path does not change. */}
+                <NavLink to={n.to} onClick={() => setOpen(false)}>
+                  {n.label}
+                </NavLink>
               </li>
             ))}
           </ul>
         </nav>
         <LogoutButton />
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Outlet />
-      </main>
+      </div>
+    </header>
+  );
+}
+
+/** Which Airlock this is: its address, and the server's version once `/health` answered. */
+function Instance() {
+  const health = useQuery(healthQuery());
+  const origin = window.location.origin;
+  const version = health.data?.version;
+  return (
+    <div className="brand">
+      <span className="brand-name">
+        <Icon name="shield" />
+        Airlock
+      </span>
+      <span className="instance" title={origin}>
+        <span className="sr-only">Instance </span>
+        {origin.replace(/^https?:\/\//, '')}
+        {version ? <span className="version"> · v{version}</span> : null}
+      </span>
     </div>
   );
 }
@@ -46,18 +131,22 @@ export function Layout() {
 function LogoutButton() {
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>(null);
+  const notify = useNotify();
+  const [pending, setPending] = useState(false);
   return (
     <div className="logout">
       <button
         type="button"
+        disabled={pending}
         onClick={async () => {
+          setPending(true);
           try {
             await api.logout();
           } catch (err) {
             // An expired session is logged out already; anything else is worth showing.
             if (!(err instanceof Error && 'status' in err && err.status === 401)) {
-              setError(err);
+              notify.error(`Not logged out: ${describeError(err).message}`);
+              setPending(false);
               return;
             }
           }
@@ -69,7 +158,6 @@ function LogoutButton() {
       >
         Log out
       </button>
-      <ErrorMessage error={error} />
     </div>
   );
 }

@@ -19,6 +19,7 @@ const cred = (over: Partial<AdminCredential>): AdminCredential => ({
   redactable: null,
   value_updated_at: null,
   used_by: [],
+  created_by: 'admin',
   created_at: '2026-11-28T12:00:00Z',
   updated_at: '2026-11-28T12:00:00Z',
   ...over,

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type MouseEvent, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import {
   credentialsQuery,
@@ -12,12 +12,15 @@ import {
 } from '../api/queries/credentials';
 import { profilesQuery } from '../api/queries/profiles';
 import type { AdminCredential, CredentialDelivery } from '../api/types';
+import { AgentMark } from '../components/AgentMark';
 import { DeliveryBadge, ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { useNotify } from '../components/Notices';
 import { PageTitle } from '../components/PageTitle';
 import { SecretValueInput } from '../components/SecretValueInput';
+import { TableBox } from '../components/TableBox';
 import { Time } from '../components/Time';
 import { shortId } from '../lib/format';
 import {
@@ -49,26 +52,28 @@ export function CredentialsPage() {
         <p className="empty">No credentials yet. Create one above, e.g. STRIPE_API_KEY.</p>
       ) : null}
       {list.data && list.data.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Value</th>
-              <th scope="col">Delivery</th>
-              <th scope="col">Used by</th>
-              <th scope="col">Value updated</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((c) => (
-              <CredentialRow key={c.name} credential={c} profileName={profileName} />
-            ))}
-          </tbody>
-        </table>
+        <TableBox label="All credentials">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Description</th>
+                <th scope="col">Value</th>
+                <th scope="col">Delivery</th>
+                <th scope="col">Used by</th>
+                <th scope="col">Value updated</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((c) => (
+                <CredentialRow key={c.name} credential={c} profileName={profileName} />
+              ))}
+            </tbody>
+          </table>
+        </TableBox>
       ) : null}
     </>
   );
@@ -76,8 +81,8 @@ export function CredentialsPage() {
 
 export function CreateCredentialForm() {
   const create = useCreateCredential();
+  const notify = useNotify();
   const [problem, setProblem] = useState<string>();
-  const [created, setCreated] = useState<string>();
   const [mode, setMode] = useState<DeliveryMode>('inject');
   const [hosts, setHosts] = useState('');
   const [hostsProblem, setHostsProblem] = useState<string>();
@@ -92,7 +97,6 @@ export function CreateCredentialForm() {
     const d = readDelivery(mode, hosts);
     setProblem(p);
     setHostsProblem(d.ok ? undefined : d.problem);
-    setCreated(undefined);
     if (p || !d.ok) return;
     const r = await create.run({
       name,
@@ -105,7 +109,7 @@ export function CreateCredentialForm() {
       form.reset();
       setMode('inject');
       setHosts('');
-      setCreated(`Created ${r.name}${r.has_value ? ' with its value' : ' (no value yet)'}.`);
+      notify.success(`Created ${r.name}${r.has_value ? ' with its value' : ' (no value yet)'}.`);
     }
   };
   return (
@@ -150,9 +154,6 @@ export function CreateCredentialForm() {
           <button type="submit" className="primary" disabled={create.pending}>
             {create.pending ? 'Creating…' : 'Create credential'}
           </button>
-          <p aria-live="polite" className="success">
-            {created}
-          </p>
         </div>
       </form>
       <ErrorMessage error={create.error} />
@@ -160,6 +161,7 @@ export function CreateCredentialForm() {
   );
 }
 
+/** What a row has open: a form under it, or a confirmation dialog. */
 type Panel = 'none' | 'value' | 'description' | 'delivery' | 'clear' | 'delete';
 
 function CredentialRow({
@@ -170,11 +172,23 @@ function CredentialRow({
   profileName: (id: string) => string;
 }) {
   const [panel, setPanel] = useState<Panel>('none');
+  // The button that opened the form under the row: focus goes back to it when the form closes.
+  const opener = useRef<HTMLElement | null>(null);
+  const open = (p: Panel) => (e: MouseEvent<HTMLButtonElement>) => {
+    opener.current = e.currentTarget;
+    setPanel(p);
+  };
+  const closeForm = () => {
+    setPanel('none');
+    opener.current?.focus();
+  };
+  // Dialogs give focus back by themselves (see Confirm).
+  const closeDialog = () => setPanel('none');
   return (
     <>
       <tr>
-        <th scope="row" className="mono">
-          {c.name}
+        <th scope="row">
+          <span className="mono">{c.name}</span> <AgentMark createdBy={c.created_by} />
         </th>
         <td>{c.description || <span className="muted">—</span>}</td>
         <td>
@@ -204,38 +218,34 @@ function CredentialRow({
           <div className="row-actions">
             <button
               type="button"
-              onClick={() => setPanel('value')}
+              onClick={open('value')}
               aria-label={`${c.has_value ? 'Rotate' : 'Set'} value of ${c.name}`}
             >
               {c.has_value ? 'Rotate value' : 'Set value'}
             </button>
             <button
               type="button"
-              onClick={() => setPanel('description')}
+              onClick={open('description')}
               aria-label={`Edit description of ${c.name}`}
             >
               Edit
             </button>
             <button
               type="button"
-              onClick={() => setPanel('delivery')}
+              onClick={open('delivery')}
               aria-label={`Change delivery of ${c.name}`}
             >
               Delivery
             </button>
             {c.has_value ? (
-              <button
-                type="button"
-                onClick={() => setPanel('clear')}
-                aria-label={`Clear value of ${c.name}`}
-              >
+              <button type="button" onClick={open('clear')} aria-label={`Clear value of ${c.name}`}>
                 Clear
               </button>
             ) : null}
             <button
               type="button"
               className="danger-link"
-              onClick={() => setPanel('delete')}
+              onClick={open('delete')}
               aria-label={`Delete ${c.name}`}
             >
               Delete
@@ -243,23 +253,21 @@ function CredentialRow({
           </div>
         </td>
       </tr>
-      {panel !== 'none' ? (
+      {panel === 'value' || panel === 'description' || panel === 'delivery' ? (
         <tr className="panel-row">
           <td colSpan={7}>
             {panel === 'value' ? (
-              <SetValueForm credential={c} onDone={() => setPanel('none')} />
+              <SetValueForm credential={c} onDone={closeForm} />
             ) : panel === 'description' ? (
-              <DescriptionForm credential={c} onDone={() => setPanel('none')} />
-            ) : panel === 'delivery' ? (
-              <DeliveryForm credential={c} onDone={() => setPanel('none')} />
-            ) : panel === 'clear' ? (
-              <ClearValue credential={c} onDone={() => setPanel('none')} />
+              <DescriptionForm credential={c} onDone={closeForm} />
             ) : (
-              <DeleteCredential credential={c} onDone={() => setPanel('none')} />
+              <DeliveryForm credential={c} onDone={closeForm} />
             )}
           </td>
         </tr>
       ) : null}
+      {panel === 'clear' ? <ClearValue credential={c} onDone={closeDialog} /> : null}
+      {panel === 'delete' ? <DeleteCredential credential={c} onDone={closeDialog} /> : null}
     </>
   );
 }
@@ -272,6 +280,7 @@ export function SetValueForm({
   onDone: () => void;
 }) {
   const set = useSetCredentialValue();
+  const notify = useNotify();
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -280,6 +289,7 @@ export function SetValueForm({
     const r = await set.run(c.name, value);
     if (r) {
       form.reset();
+      notify.success(`${c.has_value ? 'New value' : 'Value'} of ${c.name} saved.`);
       onDone();
     }
   };
@@ -314,13 +324,22 @@ function DescriptionForm({
   onDone: () => void;
 }) {
   const update = useUpdateCredentialDescription();
+  const notify = useNotify();
   const [description, setDescription] = useState(c.description);
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        update.mutate({ name: c.name, description }, { onSuccess: onDone });
+        update.mutate(
+          { name: c.name, description },
+          {
+            onSuccess: () => {
+              notify.success(`Description of ${c.name} saved.`);
+              onDone();
+            },
+          },
+        );
       }}
     >
       <label htmlFor={`desc-${c.name}`}>Description of {c.name}</label>
@@ -442,6 +461,7 @@ function DeliveryForm({
   onDone: () => void;
 }) {
   const update = useUpdateCredentialDelivery();
+  const notify = useNotify();
   const [mode, setMode] = useState<DeliveryMode>(c.delivery.mode);
   const [hosts, setHosts] = useState((c.delivery.hosts ?? []).join('\n'));
   const [problem, setProblem] = useState<string>();
@@ -454,7 +474,20 @@ function DeliveryForm({
         e.preventDefault();
         const d = readDelivery(mode, hosts);
         setProblem(d.ok ? undefined : d.problem);
-        if (d.ok) update.mutate({ name: c.name, delivery: d.delivery }, { onSuccess: onDone });
+        if (!d.ok) return;
+        update.mutate(
+          { name: c.name, delivery: d.delivery },
+          {
+            onSuccess: () => {
+              notify.success(
+                d.delivery.mode === 'broker'
+                  ? `${c.name} is now brokered to its hosts.`
+                  : `${c.name} is now injected.`,
+              );
+              onDone();
+            },
+          },
+        );
       }}
     >
       <DeliveryFields
@@ -493,20 +526,28 @@ function ClearValue({
   onDone: () => void;
 }) {
   const clear = useClearCredentialValue();
+  const notify = useNotify();
   return (
-    <>
-      <Confirm
-        title={`Clear the value of ${c.name}?`}
-        confirmLabel="Clear value"
-        danger
-        pending={clear.isPending}
-        onConfirm={() => clear.mutate(c.name, { onSuccess: onDone })}
-        onCancel={onDone}
-      >
-        <p>Scripts of profiles using it will no longer find it in settings.</p>
-      </Confirm>
-      <ErrorMessage error={clear.error} />
-    </>
+    <Confirm
+      title={`Clear the value of ${c.name}?`}
+      confirmLabel="Clear value"
+      cancelLabel="Keep the value"
+      danger
+      pending={clear.isPending}
+      error={clear.error}
+      errorTitle="Value not cleared"
+      onConfirm={() =>
+        clear.mutate(c.name, {
+          onSuccess: () => {
+            notify.success(`Value of ${c.name} cleared.`);
+            onDone();
+          },
+        })
+      }
+      onCancel={onDone}
+    >
+      <p>Scripts of profiles using it will no longer find it in settings.</p>
+    </Confirm>
   );
 }
 
@@ -518,22 +559,30 @@ function DeleteCredential({
   onDone: () => void;
 }) {
   const del = useDeleteCredential();
+  const notify = useNotify();
   return (
-    <>
-      <Confirm
-        title={`Delete ${c.name}?`}
-        confirmLabel="Delete credential"
-        danger
-        pending={del.isPending}
-        onConfirm={() => del.mutate(c.name, { onSuccess: onDone })}
-        onCancel={onDone}
-      >
-        <p>
-          The slot and its value are removed. Airlock refuses while a locked profile uses it (revoke
-          that profile first).
-        </p>
-      </Confirm>
-      <ErrorMessage error={del.error} title="Not deleted" />
-    </>
+    <Confirm
+      title={`Delete ${c.name}?`}
+      confirmLabel="Delete credential"
+      cancelLabel="Keep it"
+      danger
+      pending={del.isPending}
+      error={del.error}
+      errorTitle="Not deleted"
+      onConfirm={() =>
+        del.mutate(c.name, {
+          onSuccess: () => {
+            notify.success(`Deleted ${c.name}.`);
+            onDone();
+          },
+        })
+      }
+      onCancel={onDone}
+    >
+      <p>
+        The slot and its value are removed. Airlock refuses while a locked profile uses it (revoke
+        that profile first).
+      </p>
+    </Confirm>
   );
 }

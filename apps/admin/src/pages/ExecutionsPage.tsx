@@ -130,9 +130,13 @@ export function ExecutionsPage() {
       {list.data && list.data.executions.length > 0 ? (
         <>
           <p className="muted">
-            {offset + 1}–{offset + list.data.executions.length} of {total}
+            {offset + 1}–{offset + list.data.executions.length} of {total} · updates by itself while
+            this page is open
           </p>
           <ExecutionsTable
+            // A new filter or page is a new table: its rows are not "new" runs.
+            key={JSON.stringify(filters)}
+            label="Executions, newest first"
             executions={list.data.executions}
             profileName={(id) =>
               profiles.data?.find((p) => p.id === id)?.description || shortId(id)

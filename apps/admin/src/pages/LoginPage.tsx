@@ -6,6 +6,7 @@ import { adminStatusQuery, sessionQuery } from '../api/queries/session';
 import { useSecretAction } from '../api/secret-action';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
+import { LostPassword } from '../components/LostPassword';
 import { PageTitle } from '../components/PageTitle';
 import type { LoginState } from '../components/RequireAdmin';
 import { UI } from '../paths';
@@ -68,6 +69,7 @@ export function LoginPage() {
           {login.pending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      <LostPassword />
     </main>
   );
 }

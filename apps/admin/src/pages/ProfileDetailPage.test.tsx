@@ -20,8 +20,8 @@ const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
   locked: false,
   key_id: null,
   credentials: [
-    { name: 'STRIPE_KEY', description: '', has_value: true },
-    { name: 'DB_URL', description: '', has_value: false },
+    { name: 'STRIPE_KEY', description: '', has_value: true, delivery: { mode: 'inject' } },
+    { name: 'DB_URL', description: '', has_value: false, delivery: { mode: 'inject' } },
   ],
   network: { mode: 'none', allow: [] },
   expires_at: null,
@@ -30,6 +30,7 @@ const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
   require_signature_v2: false,
   locked_at: null,
   revoked_at: null,
+  created_by: 'admin',
   created_at: '2026-11-28T12:00:00Z',
   updated_at: '2026-11-28T12:00:00Z',
   ...over,
@@ -80,7 +81,6 @@ describe('profile detail: lock', () => {
     await waitFor(() => expect(screen.getByText('locked')).toBeTruthy());
     expect(cacheText(queryClient)).not.toContain(KEY.split(':')[1]);
 
-    await user.click(screen.getByLabelText('I have stored the key somewhere safe'));
     await user.click(screen.getByRole('button', { name: 'Done, hide the key' }));
     expect(screen.queryByLabelText(/Key \(give this/)).toBeNull();
     expect(document.body.innerHTML).not.toContain(KEY.split(':')[1]);

@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type UseQueryResult, useQuery } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, type Ref, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { credentialsQuery } from '../api/queries/credentials';
 import { executionsQuery } from '../api/queries/executions';
@@ -12,23 +12,33 @@ import {
   useRevokeProfile,
   useUpdateProfile,
 } from '../api/queries/profiles';
-import type { AdminProfile, NetworkPolicy } from '../api/types';
+import type { AdminCredential, AdminProfile, ExecutionPage, NetworkPolicy } from '../api/types';
+import { AgentMark } from '../components/AgentMark';
 import { AgentSnippet } from '../components/AgentSnippet';
-import { ExecutionBadge, ProfileBadge, profileState, ValueBadge } from '../components/Badges';
+import { ProfileBadge, ValueBadge } from '../components/Badges';
 import { Confirm } from '../components/Confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { ExecutionsTable } from '../components/ExecutionsTable';
 import { KeyReveal } from '../components/KeyReveal';
 import { Loading } from '../components/Loading';
+import { LockReview } from '../components/LockReview';
+import { useNotify } from '../components/Notices';
 import { PageTitle } from '../components/PageTitle';
+import { LifecycleSteps, lifecycleSteps } from '../components/ProfileLifecycle';
+import { TableBox } from '../components/TableBox';
 import { Time } from '../components/Time';
-import { formatDuration, isoToLocalInput, localInputToIso, shortId } from '../lib/format';
+import { isoToLocalInput, localInputToIso, shortId } from '../lib/format';
 import { UI } from '../paths';
 
 export function ProfileDetailPage() {
   const { id = '' } = useParams();
   const profile = useQuery(profileQuery(id));
   // The freshly issued key: component state only, gone when dismissed or on leaving the page.
-  const [issuedKey, setIssuedKey] = useState<string>();
+  const [issued, setIssued] = useState<IssuedKey>();
+  const onIssued: OnIssued = (key, returnFocus) => setIssued({ key, returnFocus });
+  const runs = useQuery(executionsQuery({ profile_id: id, limit: RECENT_RUNS, offset: 0 }));
+  // Where focus goes when the key dialog closes and what opened it is gone (the lock replaced it).
+  const agentHeading = useRef<HTMLHeadingElement>(null);
 
   if (profile.isPending) return <Loading what="the profile" />;
   if (profile.isError)
@@ -51,44 +61,89 @@ export function ProfileDetailPage() {
       <PageTitle title={p.description || 'Profile'} />
       <h1>
         {p.description || `Profile ${shortId(p.id)}`} <ProfileBadge profile={p} />
+        <AgentMark createdBy={p.created_by} />
       </h1>
       <dl className="facts">
         <dt>Id</dt>
         <dd className="mono">{p.id}</dd>
-        <dt>Key id</dt>
-        <dd className="mono">{p.key_id ?? 'none (lock the profile to issue a key)'}</dd>
         <dt>Created</dt>
         <dd>
           <Time iso={p.created_at} />
         </dd>
-        {p.locked_at ? (
-          <>
-            <dt>Locked</dt>
-            <dd>
-              <Time iso={p.locked_at} />
-            </dd>
-          </>
-        ) : null}
-        {p.revoked_at ? (
-          <>
-            <dt>Revoked</dt>
-            <dd>
-              <Time iso={p.revoked_at} />
-            </dd>
-          </>
-        ) : null}
       </dl>
-      {issuedKey ? <KeyReveal fullKey={issuedKey} onDone={() => setIssuedKey(undefined)} /> : null}
-      <AttachedCredentials profile={p} />
-      <NetworkSection profile={p} />
-      <KeySection profile={p} onIssued={setIssuedKey} />
-      {p.revoked ? null : <SettingsSection profile={p} />}
-      {p.locked && !p.revoked ? (
-        <AgentSnippet keyId={p.key_id} requireV2={p.require_signature_v2} />
+      <LifecycleSteps steps={lifecycleSteps(p, runs.data?.total ?? 0)} />
+      {issued ? (
+        <KeyReveal
+          fullKey={issued.key}
+          onDone={() => setIssued(undefined)}
+          returnFocus={() => issued.returnFocus?.() ?? agentHeading.current}
+        />
       ) : null}
-      <ProfileExecutions profileId={p.id} />
-      <DangerZone profile={p} />
+      <Step n={1} id="step-reach" title="Choose what it reaches">
+        <AttachedCredentials profile={p} />
+        <NetworkSection profile={p} />
+      </Step>
+      <Step n={2} id="step-lock" title="Lock and issue the key">
+        <KeySection profile={p} onIssued={onIssued} />
+      </Step>
+      <Step n={3} id="step-agent" title="Give it to the agent" headingRef={agentHeading}>
+        {p.locked && !p.revoked ? (
+          <AgentSnippet keyId={p.key_id} requireV2={p.require_signature_v2} />
+        ) : (
+          <p className="muted">
+            {p.revoked
+              ? 'This profile is revoked: agents can no longer use its key.'
+              : 'Lock the profile first: its key and a ready-to-paste snippet for the agent appear here.'}
+          </p>
+        )}
+      </Step>
+      <Step n={4} id="step-runs" title="Runs">
+        <ProfileExecutions profileId={p.id} runs={runs} />
+      </Step>
+      {p.revoked ? null : <SettingsSection profile={p} />}
+      <DangerZone profile={p} onIssued={onIssued} />
     </>
+  );
+}
+
+/** A key just issued: shown once, in the key dialog, then forgotten. */
+interface IssuedKey {
+  key: string;
+  /** Where focus goes when the dialog closes (else to the "Give it to the agent" step). */
+  returnFocus?: (() => HTMLElement | null) | undefined;
+}
+
+type OnIssued = (key: string, returnFocus?: () => HTMLElement | null) => void;
+
+/** Runs of this profile shown on its page (the Executions page has them all). */
+const RECENT_RUNS = 10;
+
+/** One step of the profile's life: a card whose numbered heading matches the steps list. */
+function Step({
+  n,
+  id,
+  title,
+  headingRef,
+  children,
+}: {
+  n: number;
+  id: string;
+  title: string;
+  headingRef?: Ref<HTMLHeadingElement>;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card step" id={id} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="step-title" tabIndex={-1} ref={headingRef}>
+        <span className="lifecycle-n">
+          <span className="sr-only">Step </span>
+          {n}
+          <span className="sr-only">:</span>
+        </span>{' '}
+        {title}
+      </h2>
+      {children}
+    </section>
   );
 }
 
@@ -138,8 +193,8 @@ function NetworkSection({ profile: p }: { profile: AdminProfile }) {
     update.mutate({ network: { mode, allow } });
   };
   return (
-    <section className="card" aria-labelledby="network">
-      <h2 id="network">Network</h2>
+    <section className="step-part" aria-labelledby="network">
+      <h3 id="network">Network</h3>
       <NetworkReach policy={p.network} />
       {editable ? (
         <form onSubmit={save} className="stack">
@@ -186,102 +241,76 @@ function NetworkSection({ profile: p }: { profile: AdminProfile }) {
 function AttachedCredentials({ profile: p }: { profile: AdminProfile }) {
   const attach = useAttachCredentials(p.id);
   const detach = useDetachCredentials(p.id);
+  const notify = useNotify();
   const all = useQuery(credentialsQuery());
   const editable = !p.locked && !p.revoked;
   const attached = new Set(p.credentials.map((c) => c.name));
   const available = (all.data ?? []).filter((c) => !attached.has(c.name));
-  const [choice, setChoice] = useState('');
   return (
-    <section className="card" aria-labelledby="attached">
-      <h2 id="attached">Credentials this profile reaches</h2>
+    <section className="step-part" aria-labelledby="attached">
+      <h3 id="attached">Credentials</h3>
       {p.credentials.length === 0 ? (
         <p className="empty">
           No credentials attached yet{editable ? ': attach some below.' : '.'}
         </p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Value</th>
-              {editable ? (
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              ) : null}
-            </tr>
-          </thead>
-          <tbody>
-            {p.credentials.map((c) => (
-              <tr key={c.name}>
-                <th scope="row" className="mono">
-                  {c.name}
-                </th>
-                <td>{c.description || <span className="muted">—</span>}</td>
-                <td>
-                  <ValueBadge
-                    hasValue={c.has_value}
-                    redactable={all.data?.find((x) => x.name === c.name)?.redactable}
-                  />
-                  {!c.has_value ? (
-                    <Link to={UI.credentials} className="small">
-                      {' '}
-                      set it
-                    </Link>
-                  ) : null}
-                </td>
+        <TableBox label="Attached credentials">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Description</th>
+                <th scope="col">Value</th>
                 {editable ? (
-                  <td>
-                    <button
-                      type="button"
-                      onClick={() => detach.mutate([c.name])}
-                      disabled={detach.isPending}
-                      aria-label={`Detach ${c.name}`}
-                    >
-                      Detach
-                    </button>
-                  </td>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 ) : null}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.credentials.map((c) => (
+                <tr key={c.name}>
+                  <th scope="row" className="mono">
+                    {c.name}
+                  </th>
+                  <td>{c.description || <span className="muted">—</span>}</td>
+                  <td>
+                    <ValueBadge
+                      hasValue={c.has_value}
+                      redactable={all.data?.find((x) => x.name === c.name)?.redactable}
+                    />
+                    {!c.has_value ? (
+                      <Link to={UI.credentials} className="small">
+                        {' '}
+                        set it
+                      </Link>
+                    ) : null}
+                  </td>
+                  {editable ? (
+                    <td>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          detach.mutate([c.name], {
+                            onSuccess: () => notify.success(`Detached ${c.name}.`),
+                          })
+                        }
+                        disabled={detach.isPending}
+                        aria-label={`Detach ${c.name}`}
+                      >
+                        Detach
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableBox>
       )}
-      {editable ? (
-        <form
-          className="inline-form row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!choice) return;
-            const attached = choice;
-            // Clear only what was attached: the user may have picked the next one meanwhile.
-            attach.mutate([attached], {
-              onSuccess: () => setChoice((c) => (c === attached ? '' : c)),
-            });
-          }}
-        >
-          <label htmlFor="attach-choice">Attach a credential</label>
-          <select
-            id="attach-choice"
-            value={choice}
-            onChange={(e) => setChoice(e.currentTarget.value)}
-          >
-            <option value="">
-              {available.length === 0 ? 'No other credentials exist' : 'Choose…'}
-            </option>
-            {available.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-                {c.has_value ? '' : ' (no value yet)'}
-              </option>
-            ))}
-          </select>
-          <button type="submit" disabled={!choice || attach.isPending}>
-            Attach
-          </button>
-        </form>
-      ) : p.revoked ? null : (
+      {editable ? <AttachForm available={available} attach={attach} /> : null}
+      {editable ? null : p.revoked ? null : (
         <p className="help">
           A locked profile’s credentials are fixed. Create a new profile to change them.
         </p>
@@ -291,39 +320,111 @@ function AttachedCredentials({ profile: p }: { profile: AdminProfile }) {
   );
 }
 
-function KeySection({
-  profile: p,
-  onIssued,
+/** Attach several credentials at once: tick them, then one request attaches them all. */
+function AttachForm({
+  available,
+  attach,
 }: {
-  profile: AdminProfile;
-  onIssued: (key: string) => void;
+  available: AdminCredential[];
+  attach: ReturnType<typeof useAttachCredentials>;
 }) {
-  const lock = useIssueKey(p.id, 'lock');
-  const regenerate = useIssueKey(p.id, 'regenerate');
-  const revoke = useRevokeProfile(p.id);
-  const [confirm, setConfirm] = useState<'none' | 'lock' | 'regenerate' | 'revoke'>('none');
-  const state = profileState(p);
-  if (state === 'revoked')
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const notify = useNotify();
+  // Only credentials still available count (one may have been attached or deleted meanwhile).
+  const picked = available.filter((c) => chosen.has(c.name)).map((c) => c.name);
+  const toggle = (name: string, on: boolean) =>
+    setChosen((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(name);
+      else next.delete(name);
+      return next;
+    });
+  if (available.length === 0)
     return (
-      <section className="card" aria-labelledby="key">
-        <h2 id="key">Key</h2>
-        <p>This profile is revoked: its key is refused for good. Create a new profile instead.</p>
-      </section>
+      <p className="help">
+        Every credential is attached. <Link to={UI.credentials}>Create another credential</Link> to
+        attach it here.
+      </p>
+    );
+  return (
+    <form
+      className="attach-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (picked.length === 0) return;
+        // Untick only what was attached: the reader may have ticked more meanwhile.
+        attach.mutate(picked, {
+          onSuccess: () => {
+            setChosen((prev) => new Set([...prev].filter((n) => !picked.includes(n))));
+            notify.success(`Attached ${picked.join(', ')}.`);
+          },
+        });
+      }}
+    >
+      <fieldset>
+        <legend>Attach credentials</legend>
+        <ul className="attach-list">
+          {available.map((c) => (
+            <li key={c.name}>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={chosen.has(c.name)}
+                  onChange={(e) => toggle(c.name, e.currentTarget.checked)}
+                />
+                <span className="mono">{c.name}</span>
+                <ValueBadge hasValue={c.has_value} redactable={c.redactable} />
+                {c.description ? <span className="muted small"> {c.description}</span> : null}
+              </label>
+            </li>
+          ))}
+        </ul>
+        <button type="submit" disabled={picked.length === 0 || attach.isPending}>
+          {picked.length === 0
+            ? 'Attach selected'
+            : `Attach ${picked.length} credential${picked.length === 1 ? '' : 's'}`}
+        </button>
+      </fieldset>
+    </form>
+  );
+}
+
+function KeySection({ profile: p, onIssued }: { profile: AdminProfile; onIssued: OnIssued }) {
+  const lock = useIssueKey(p.id, 'lock');
+  const [confirm, setConfirm] = useState<'none' | 'lock'>('none');
+  if (p.revoked)
+    return (
+      <p>
+        Revoked <Time iso={p.revoked_at} />: its key is refused for good. Create a new profile
+        instead.
+      </p>
     );
   const missing = p.credentials.filter((c) => !c.has_value);
   return (
-    <section className="card" aria-labelledby="key">
-      <h2 id="key">Key</h2>
+    <>
       {!p.locked ? (
         <>
           <p>
             Locking fixes the credential list and issues the key the agent signs with. You will see
             the key once.
           </p>
-          {confirm === 'lock' ? (
+          {p.created_by === 'agent' ? (
+            // What an agent proposed gets a full review (credentials, delivery, network) first.
+            <LockReview
+              profile={p}
+              pending={lock.pending}
+              error={lock.error}
+              onLock={async () => {
+                const key = await lock.run(p.credentials.map((c) => c.name));
+                if (key) onIssued(key);
+                return key !== undefined;
+              }}
+            />
+          ) : confirm === 'lock' ? (
             <Confirm
               title="Lock this profile and issue its key?"
               confirmLabel="Lock and show key"
+              cancelLabel="Not yet"
               pending={lock.pending}
               onCancel={() => setConfirm('none')}
               onConfirm={async () => {
@@ -372,63 +473,25 @@ function KeySection({
       ) : (
         <>
           <p>
-            Key id <span className="mono">{p.key_id}</span>. The secret part was shown once, when it
-            was issued.
+            Locked <Time iso={p.locked_at} />. Key id <span className="mono">{p.key_id}</span>; the
+            secret part was shown once, when it was issued.
           </p>
-          {confirm === 'regenerate' ? (
-            <Confirm
-              title="Issue a new key?"
-              confirmLabel="Regenerate key"
-              danger
-              pending={regenerate.pending}
-              onCancel={() => setConfirm('none')}
-              onConfirm={async () => {
-                const key = await regenerate.run(p.credentials.map((c) => c.name));
-                setConfirm('none');
-                if (key) onIssued(key);
-              }}
-            >
-              <p>The current key stops working at once. Agents need the new one.</p>
-            </Confirm>
-          ) : confirm === 'revoke' ? (
-            <Confirm
-              title="Revoke this profile?"
-              confirmLabel="Revoke for good"
-              danger
-              pending={revoke.isPending}
-              onCancel={() => setConfirm('none')}
-              onConfirm={() => revoke.mutate(undefined, { onSettled: () => setConfirm('none') })}
-            >
-              <p>
-                Its key is refused from now on, and this cannot be undone. Execution history is
-                kept.
-              </p>
-            </Confirm>
-          ) : (
-            <div className="actions">
-              <button type="button" onClick={() => setConfirm('regenerate')}>
-                Regenerate key…
-              </button>
-              <button type="button" className="danger" onClick={() => setConfirm('revoke')}>
-                Revoke…
-              </button>
-            </div>
-          )}
+          <p className="help">
+            Lost the key? Regenerate it in the danger zone below (the current key stops working).
+          </p>
         </>
       )}
-      <ErrorMessage error={lock.error ?? regenerate.error ?? revoke.error} />
-    </section>
+      <ErrorMessage error={lock.error} />
+    </>
   );
 }
 
 function SettingsSection({ profile: p }: { profile: AdminProfile }) {
   const update = useUpdateProfile(p.id);
-  const [saved, setSaved] = useState<string>();
+  const notify = useNotify();
   const readOnly = p.revoked;
-  const save = (what: string, input: Parameters<typeof update.mutate>[0]) => {
-    setSaved(undefined);
-    update.mutate(input, { onSuccess: () => setSaved(`${what} saved.`) });
-  };
+  const save = (what: string, input: Parameters<typeof update.mutate>[0]) =>
+    update.mutate(input, { onSuccess: () => notify.success(`${what} saved.`) });
   const onExpiry = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const v = String(new FormData(e.currentTarget).get('expires_at') ?? '');
@@ -506,71 +569,175 @@ function SettingsSection({ profile: p }: { profile: AdminProfile }) {
         Require replay-protected (v2) signatures: requests must carry a fresh timestamp and nonce,
         so a captured request cannot be sent again.
       </label>
-      <p aria-live="polite" className="success">
-        {saved}
-      </p>
       <ErrorMessage error={update.error} />
     </section>
   );
 }
 
-function ProfileExecutions({ profileId }: { profileId: string }) {
-  const list = useQuery(executionsQuery({ profile_id: profileId, limit: 10, offset: 0 }));
+function ProfileExecutions({
+  profileId,
+  runs,
+}: {
+  profileId: string;
+  runs: UseQueryResult<ExecutionPage>;
+}) {
   return (
-    <section className="card" aria-labelledby="profile-executions">
-      <h2 id="profile-executions">Recent executions</h2>
-      {list.isPending ? <Loading what="executions" /> : null}
-      {list.isError ? <ErrorMessage error={list.error} title="Executions unavailable" /> : null}
-      {list.data?.executions.length === 0 ? (
-        <p className="empty">No executions with this profile yet.</p>
+    <>
+      {runs.isPending ? <Loading what="executions" /> : null}
+      {runs.isError ? <ErrorMessage error={runs.error} title="Executions unavailable" /> : null}
+      {runs.data?.executions.length === 0 ? (
+        <p className="empty">
+          No runs with this profile yet. They appear here, live, when the agent sends its first
+          script.
+        </p>
       ) : null}
-      {list.data && list.data.executions.length > 0 ? (
-        <ul className="plain">
-          {list.data.executions.map((e) => (
-            <li key={e.execution_id}>
-              <Link to={UI.execution(e.execution_id)} className="mono">
-                {e.execution_id}
-              </Link>{' '}
-              <ExecutionBadge status={e.status} /> <Time iso={e.created_at} />{' '}
-              {formatDuration(e.execution_time_ms)}
-            </li>
-          ))}
-        </ul>
+      {runs.data && runs.data.executions.length > 0 ? (
+        <>
+          <p className="muted">
+            {runs.data.total > runs.data.executions.length
+              ? `The latest ${runs.data.executions.length} of ${runs.data.total}`
+              : `${runs.data.total} run${runs.data.total === 1 ? '' : 's'}`}
+            , newest first; the list updates by itself.
+          </p>
+          <ExecutionsTable
+            executions={runs.data.executions}
+            label="Runs of this profile"
+            showError
+          />
+        </>
       ) : null}
-      <Link to={`${UI.executions}?profile_id=${encodeURIComponent(profileId)}`}>
-        All executions of this profile
-      </Link>
-    </section>
+      <p>
+        <Link to={`${UI.executions}?profile_id=${encodeURIComponent(profileId)}`}>
+          All executions of this profile
+        </Link>
+      </p>
+    </>
   );
 }
 
-function DangerZone({ profile: p }: { profile: AdminProfile }) {
+/**
+ * What cannot be undone, or breaks the agent's key, behind a collapsed section: regenerate the
+ * key, revoke, delete. Each still asks first, in plain words.
+ */
+function DangerZone({ profile: p, onIssued }: { profile: AdminProfile; onIssued: OnIssued }) {
+  const regenerate = useIssueKey(p.id, 'regenerate');
+  const revoke = useRevokeProfile(p.id);
   const del = useDeleteProfile(p.id);
   const navigate = useNavigate();
-  const [confirming, setConfirming] = useState(false);
+  const notify = useNotify();
+  const regenerateButton = useRef<HTMLButtonElement>(null);
+  const [confirm, setConfirm] = useState<'none' | 'regenerate' | 'revoke' | 'delete'>('none');
+  const live = p.locked && !p.revoked;
   const deletable = !p.locked || p.revoked;
   return (
-    <section className="card danger-zone" aria-labelledby="delete-profile">
-      <h2 id="delete-profile">Delete</h2>
-      {!deletable ? (
-        <p className="help">A locked profile cannot be deleted; revoke it first.</p>
-      ) : confirming ? (
-        <Confirm
-          title="Delete this profile?"
-          confirmLabel="Delete profile"
-          danger
-          pending={del.isPending}
-          onCancel={() => setConfirming(false)}
-          onConfirm={() => del.mutate(undefined, { onSuccess: () => navigate(UI.profiles) })}
-        >
-          <p>The profile is removed. Its execution history is kept.</p>
-        </Confirm>
-      ) : (
-        <button type="button" className="danger" onClick={() => setConfirming(true)}>
-          Delete profile…
-        </button>
-      )}
-      <ErrorMessage error={del.error} />
-    </section>
+    <details className="card danger-zone" id="danger-zone">
+      <summary>
+        Danger zone{' '}
+        <span className="muted small">
+          {live ? '(regenerate the key, revoke, delete)' : '(delete the profile)'}
+        </span>
+      </summary>
+      {live ? (
+        <div className="danger-action">
+          <h3>Regenerate the key</h3>
+          <p className="help">
+            Issues a new key, shown once; the current key stops working at once.
+          </p>
+          {confirm === 'regenerate' ? (
+            <Confirm
+              title="Issue a new key?"
+              confirmLabel="Regenerate key"
+              cancelLabel="Keep the current key"
+              danger
+              pending={regenerate.pending}
+              error={regenerate.error}
+              errorTitle="No new key"
+              onCancel={() => setConfirm('none')}
+              onConfirm={async () => {
+                const key = await regenerate.run(p.credentials.map((c) => c.name));
+                if (!key) return; // the dialog shows why
+                setConfirm('none');
+                onIssued(key, () => regenerateButton.current);
+              }}
+            >
+              <p>The current key stops working at once. Agents need the new one.</p>
+            </Confirm>
+          ) : (
+            <button type="button" ref={regenerateButton} onClick={() => setConfirm('regenerate')}>
+              Regenerate key…
+            </button>
+          )}
+        </div>
+      ) : null}
+      {live ? (
+        <div className="danger-action">
+          <h3>Revoke</h3>
+          <p className="help">The key is refused for good; runs in progress are cancelled.</p>
+          {confirm === 'revoke' ? (
+            <Confirm
+              title="Revoke this profile?"
+              confirmLabel="Revoke for good"
+              cancelLabel="Keep it working"
+              danger
+              pending={revoke.isPending}
+              error={revoke.error}
+              errorTitle="Not revoked"
+              onCancel={() => setConfirm('none')}
+              onConfirm={() =>
+                revoke.mutate(undefined, {
+                  onSuccess: () => {
+                    setConfirm('none');
+                    notify.success('Profile revoked: its key is refused from now on.');
+                  },
+                })
+              }
+            >
+              <p>
+                Its key is refused from now on, and this cannot be undone. Execution history is
+                kept.
+              </p>
+            </Confirm>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirm('revoke')}>
+              Revoke…
+            </button>
+          )}
+        </div>
+      ) : null}
+      <div className="danger-action">
+        <h3>Delete</h3>
+        {!deletable ? (
+          <p className="help">A locked profile cannot be deleted; revoke it first.</p>
+        ) : confirm === 'delete' ? (
+          <Confirm
+            title="Delete this profile?"
+            confirmLabel="Delete profile"
+            cancelLabel="Keep the profile"
+            danger
+            pending={del.isPending}
+            error={del.error}
+            errorTitle="Not deleted"
+            onCancel={() => setConfirm('none')}
+            onConfirm={() =>
+              del.mutate(undefined, {
+                onSuccess: () => {
+                  notify.success('Profile deleted.');
+                  navigate(UI.profiles);
+                },
+              })
+            }
+          >
+            <p>The profile is removed. Its execution history is kept.</p>
+          </Confirm>
+        ) : (
+          <>
+            <p className="help">Removes the profile; its execution history is kept.</p>
+            <button type="button" className="danger" onClick={() => setConfirm('delete')}>
+              Delete profile…
+            </button>
+          </>
+        )}
+      </div>
+    </details>
   );
 }

@@ -2,10 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { profilesQuery, useCreateProfile } from '../api/queries/profiles';
+import { AgentMark } from '../components/AgentMark';
 import { ProfileBadge } from '../components/Badges';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
+import { TableBox } from '../components/TableBox';
 import { Time } from '../components/Time';
 import { localInputToIso, shortId } from '../lib/format';
 import { UI } from '../paths';
@@ -30,48 +32,51 @@ export function ProfilesPage() {
         </p>
       ) : null}
       {list.data && list.data.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Profile</th>
-              <th scope="col">State</th>
-              <th scope="col">Credentials</th>
-              <th scope="col">Key id</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((p) => (
-              <tr key={p.id}>
-                <th scope="row">
-                  <Link to={UI.profile(p.id)}>{p.description || `Profile ${shortId(p.id)}`}</Link>
-                  <div className="muted mono small">{p.id}</div>
-                </th>
-                <td>
-                  <ProfileBadge profile={p} />
-                </td>
-                <td>
-                  {p.credentials.length === 0 ? (
-                    <span className="muted">none</span>
-                  ) : (
-                    p.credentials.map((c) => c.name).join(', ')
-                  )}
-                  {p.credentials.some((c) => !c.has_value) ? (
-                    <span className="badge badge-missing">values missing</span>
-                  ) : null}
-                </td>
-                <td className="mono small">{p.key_id ?? '—'}</td>
-                <td>
-                  <Time iso={p.expires_at} />
-                </td>
-                <td>
-                  <Time iso={p.created_at} />
-                </td>
+        <TableBox label="All profiles">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Profile</th>
+                <th scope="col">State</th>
+                <th scope="col">Credentials</th>
+                <th scope="col">Key id</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">
+                    <Link to={UI.profile(p.id)}>{p.description || `Profile ${shortId(p.id)}`}</Link>{' '}
+                    <AgentMark createdBy={p.created_by} />
+                    <div className="muted mono small">{p.id}</div>
+                  </th>
+                  <td>
+                    <ProfileBadge profile={p} />
+                  </td>
+                  <td>
+                    {p.credentials.length === 0 ? (
+                      <span className="muted">none</span>
+                    ) : (
+                      p.credentials.map((c) => c.name).join(', ')
+                    )}
+                    {p.credentials.some((c) => !c.has_value) ? (
+                      <span className="badge badge-missing">values missing</span>
+                    ) : null}
+                  </td>
+                  <td className="mono small">{p.key_id ?? '—'}</td>
+                  <td>
+                    <Time iso={p.expires_at} />
+                  </td>
+                  <td>
+                    <Time iso={p.created_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableBox>
       ) : null}
     </>
   );

@@ -45,7 +45,8 @@ describe('settings: egress certificate authority', () => {
     expect(within(section).getByRole('button', { name: 'Copy certificate (PEM)' })).toBeTruthy();
 
     await user.click(within(section).getByRole('button', { name: 'Rotate…' }));
-    const dialog = within(section).getByRole('alertdialog');
+    // A modal dialog, outside the section (in the page's top layer).
+    const dialog = screen.getByRole('alertdialog');
     expect(dialog.textContent).toContain('Runs started from now on use a new authority');
     expect(f.calls.some((c) => c.method === 'POST')).toBe(false);
 
@@ -58,16 +59,22 @@ describe('settings: egress certificate authority', () => {
     // The new CA replaces the old one on the page.
     expect(await within(section).findByText('12:34:56:78')).toBeTruthy();
     expect(within(section).queryByText('AB:CD:EF:01')).toBeNull();
-    expect(within(section).queryByRole('alertdialog')).toBeNull();
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByText('Rotated. New SHA-256 fingerprint: 12:34:56:78.')).toBeTruthy();
   });
 
   it('cancelling the confirmation rotates nothing', async () => {
     const user = userEvent.setup();
     const f = fakeFetch({ 'GET /api/admin/egress-ca': json(200, ca()) });
     renderWithApp(<EgressCaSection />);
-    await user.click(await screen.findByRole('button', { name: 'Rotate…' }));
-    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    const rotate = await screen.findByRole('button', { name: 'Rotate…' });
+    await user.click(rotate);
+    // Focus starts on the way out, and goes back to the opener.
+    const keep = screen.getByRole('button', { name: 'Keep the current one' });
+    expect(document.activeElement).toBe(keep);
+    await user.click(keep);
     expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(rotate);
     expect(f.calls.map((c) => c.method)).toEqual(['GET']);
   });
 
@@ -80,7 +87,8 @@ describe('settings: egress certificate authority', () => {
     renderWithApp(<EgressCaSection />);
     await user.click(await screen.findByRole('button', { name: 'Rotate…' }));
     await user.click(screen.getByRole('button', { name: 'Rotate certificate authority' }));
-    const alert = await screen.findByRole('alert');
+    // Inside the dialog, which stays open to retry or back out.
+    const alert = await within(screen.getByRole('alertdialog')).findByRole('alert');
     expect(alert.textContent).toContain('Not rotated');
     expect(alert.textContent).toContain('The vault is sealed');
     expect(screen.getByText('AB:CD:EF:01')).toBeTruthy();

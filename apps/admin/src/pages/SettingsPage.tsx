@@ -8,6 +8,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { ExportForm } from '../components/ExportForm';
 import { ImportForm } from '../components/ImportForm';
 import { NewPasswordFields } from '../components/NewPasswordFields';
+import { useNotify } from '../components/Notices';
 import { PageTitle } from '../components/PageTitle';
 import { newPasswordProblem } from '../lib/validation';
 
@@ -26,8 +27,8 @@ export function SettingsPage() {
 
 export function ChangePasswordForm() {
   const qc = useQueryClient();
+  const notify = useNotify();
   const [problem, setProblem] = useState<string>();
-  const [done, setDone] = useState<string>();
   const change = useSecretAction((current: string, next: string) =>
     api.changePassword(current, next),
   );
@@ -38,14 +39,13 @@ export function ChangePasswordForm() {
     const next = String(f.get('new_password') ?? '');
     const p = newPasswordProblem(next, String(f.get('confirm_password') ?? ''));
     setProblem(p);
-    setDone(undefined);
     if (p) return;
     const r = await change.run(String(f.get('current_password') ?? ''), next);
     if (!r) return;
     form.reset();
     // Every other session ended; this browser got a fresh one in the cookie.
     await qc.fetchQuery({ ...sessionQuery(), staleTime: 0 });
-    setDone('Password changed. Other browsers and tokens were logged out.');
+    notify.success('Password changed. Other browsers and tokens were logged out.');
   };
   return (
     <section className="card" aria-labelledby="password-title">
@@ -69,9 +69,6 @@ export function ChangePasswordForm() {
         <button type="submit" className="primary" disabled={change.pending}>
           {change.pending ? 'Changing…' : 'Change password'}
         </button>
-        <p aria-live="polite" className="success">
-          {done}
-        </p>
       </form>
     </section>
   );

@@ -261,6 +261,20 @@ describe('admin answers match the earlier implementation', () => {
     });
     expect(gone.status).toBe(204);
   });
+
+  it('say who made each credential and profile: the agent through its endpoints, else the admin', async () => {
+    const asked = await server.api('POST', '/credentials', {
+      credentials: [{ name: 'AGENT_ASKED', description: 'for the report' }],
+    });
+    expect(asked.status).toBe(201);
+    const creds = (await server.api('GET', '/api/admin/credentials', undefined, p.admin)).json
+      .credentials as { name: string; created_by: string }[];
+    expect(creds.find((c) => c.name === 'AGENT_ASKED')?.created_by).toBe('agent');
+    expect(creds.find((c) => c.name === 'TRUST_TOKEN')?.created_by).toBe('admin');
+    // lockedProfileOn creates its profile through the agent endpoint.
+    const profile = await server.api('GET', `/api/admin/profiles/${p.profile}`, undefined, p.admin);
+    expect(profile.json.created_by).toBe('agent');
+  });
 });
 
 describe('bad input gets a clear answer', () => {

@@ -1,3 +1,4 @@
+import { creators } from '@airlock/db';
 import { z } from '@hono/zod-openapi';
 import { credentialNameSchema, descriptionSchema } from '../lib/names.js';
 import { parseClientTimestamp } from '../lib/time.js';
@@ -159,6 +160,12 @@ export const AgentProfileSchema = z
   })
   .openapi('Profile');
 
+/** Who made a credential slot or a profile. */
+export const CreatedBySchema = z.enum(creators).openapi({
+  description:
+    'agent: requested through the open agent endpoints (POST /credentials, POST /profiles); admin: made in the admin API (and every row from before this was recorded)',
+});
+
 export const AdminCredentialSchema = z
   .object({
     id: z.string(),
@@ -171,6 +178,7 @@ export const AdminCredentialSchema = z
     used_by: z.array(
       z.object({ profile_id: z.string(), locked: z.boolean(), revoked: z.boolean() }),
     ),
+    created_by: CreatedBySchema,
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -183,7 +191,12 @@ export const AdminProfileSchema = z
     locked: z.boolean(),
     key_id: z.string().nullable(),
     credentials: z.array(
-      z.object({ name: z.string(), description: z.string(), has_value: z.boolean() }),
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        has_value: z.boolean(),
+        delivery: DeliverySchema,
+      }),
     ),
     network: NetworkPolicySchema,
     expires_at: z.string().nullable(),
@@ -192,6 +205,7 @@ export const AdminProfileSchema = z
     require_signature_v2: z.boolean(),
     locked_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
+    created_by: CreatedBySchema,
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -1,5 +1,5 @@
 import { blob, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { timestamp } from './columns.js';
+import { createdBy, timestamp } from './columns.js';
 
 /**
  * Credential slots. `value` is a vault blob sealed with associated data
@@ -17,6 +17,7 @@ export const credentials = sqliteTable('credentials', {
    */
   delivery: text('delivery').notNull().default('{"mode":"inject"}'),
   valueUpdatedAt: timestamp('value_updated_at'),
+  createdBy: createdBy(),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
 });

@@ -1,5 +1,6 @@
 export { admin } from './admin.js';
 export { type ActorType, actorTypes, auditLog } from './audit.js';
+export { type Creator, creators, EARLIER_CREATOR } from './columns.js';
 export { credentials } from './credentials.js';
 export {
   type ExecutionStatus,

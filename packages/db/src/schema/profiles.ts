@@ -1,5 +1,5 @@
 import { blob, index, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { flag, timestamp } from './columns.js';
+import { createdBy, flag, timestamp } from './columns.js';
 import { credentials } from './credentials.js';
 
 /**
@@ -23,6 +23,7 @@ export const profiles = sqliteTable('profiles', {
   network: text('network').notNull().default('{"mode":"none","allow":[]}'),
   lockedAt: timestamp('locked_at'),
   revokedAt: timestamp('revoked_at'),
+  createdBy: createdBy(),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
 });

@@ -5,14 +5,23 @@ import { keys } from './keys';
 
 export const executionKeys = keys.executions;
 
-/** While any listed execution is still moving, refresh the list every 2 s. */
+/** How often a list refreshes: faster while a listed run is still moving. */
+export const LIST_REFRESH_MS = { moving: 2_000, idle: 5_000 } as const;
+
+/**
+ * A live list: new runs appear and statuses move without a reload. It refreshes every 2 s while
+ * a listed run is still moving, else every 5 s, and only while the page is visible (TanStack
+ * pauses interval refetches in a hidden tab).
+ */
 export const executionsQuery = (f: ExecutionFilters) =>
   queryOptions({
     queryKey: executionKeys.list(f),
     queryFn: () => api.executions.list(f),
     placeholderData: keepPreviousData,
     refetchInterval: (q) =>
-      q.state.data?.executions.some((e) => !isTerminal(e.status)) ? 2_000 : false,
+      q.state.data?.executions.some((e) => !isTerminal(e.status))
+        ? LIST_REFRESH_MS.moving
+        : LIST_REFRESH_MS.idle,
   });
 
 /** Live status: poll every 1.5 s until the execution reaches a terminal status. */

@@ -1,4 +1,4 @@
-import type { ExecutionFilters } from '../types';
+import type { AuditQuery, ExecutionFilters } from '../types';
 
 /**
  * Every query key, in one place, so that invalidations across resources (a credential's value
@@ -24,8 +24,9 @@ export const keys = {
   stats: { all: ['stats'] as const },
   audit: {
     all: ['audit'] as const,
-    page: (limit: number, offset: number) => ['audit', { limit, offset }] as const,
+    page: (q: AuditQuery) => ['audit', q] as const,
   },
   requirements: { all: ['requirements'] as const },
   egressCa: { all: ['egress-ca'] as const },
+  health: { all: ['health'] as const },
 };

@@ -9,7 +9,11 @@ import { exactJson } from '../../lib/exact-json.js';
 import { recordAudit } from '../../services/audit/record.js';
 import { listExecutions } from '../../services/executions/list.js';
 import { exchangesOf, getExecution, TERMINAL } from '../../services/executions/queries.js';
-import { adminDetailView, adminListItemView } from '../../services/executions/views.js';
+import {
+  adminDetailView,
+  adminListItemView,
+  FIRST_LINE_MAX,
+} from '../../services/executions/views.js';
 import { isExpired } from '../../services/profiles/queries.js';
 import {
   AccountingSchema,
@@ -32,6 +36,16 @@ const ListItem = z
     created_at: z.string(),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
+    script_first_line: z
+      .string()
+      .nullable()
+      .openapi({
+        description: `The first non-blank line of the script, trimmed, at most ${FIRST_LINE_MAX} characters (a cut ends with …); null when there is none or retention pruned the script`,
+      }),
+    cancelled: z.boolean().openapi({
+      description:
+        'Stopped from outside (an admin cancel, or the profile revoked or its key regenerated): the status is `error` and `error` says why',
+    }),
     error_summary: z.string().nullable(),
     pruned_at: z.string().nullable().openapi({
       description:

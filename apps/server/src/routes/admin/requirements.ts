@@ -7,9 +7,9 @@ import { getProfile } from '../../services/profiles/queries.js';
 import {
   installRequirements,
   listRequirements,
-  listSystemPackages,
   recentFailures,
 } from '../../services/requirements/install.js';
+import { listSystemPackages } from '../../services/requirements/system.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
 
 const Requirement = z
@@ -31,9 +31,10 @@ const list = createRoute({
     200: json(
       z.object({
         packages: z.array(Requirement),
-        system: z
-          .array(z.object({ name: z.string(), version: z.string() }))
-          .openapi({ description: "Debian's python3 packages: importable by every script" }),
+        system: z.array(z.object({ name: z.string(), version: z.string() })).openapi({
+          description:
+            "The system interpreter's own packages (Debian's python3 ones): every script imports them without an install",
+        }),
         failures: z.array(
           z.object({
             at: z.string(),
@@ -81,11 +82,11 @@ const install = createRoute({
 
 export function adminRequirementRoutes(deps: AppDeps) {
   return new OpenAPIHono<AdminEnv>({ defaultHook: validationHook })
-    .openapi(list, (c) =>
+    .openapi(list, async (c) =>
       c.json(
         {
           packages: listRequirements(deps),
-          system: listSystemPackages(),
+          system: await listSystemPackages(deps.config.python),
           failures: recentFailures(deps),
         },
         200,

@@ -1,6 +1,8 @@
+import { encryptExport } from '@airlock/vault';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openText, profileSecretContext } from '../../lib/sealed.js';
 import { authenticateProfileKey } from '../../services/profiles/authenticate.js';
+import { buildExportDocument } from '../../services/transfer/export.js';
 import { databaseChecksum } from '../../test/db-checksum.js';
 import { createTestContext } from '../../test/harness.js';
 
@@ -102,8 +104,52 @@ describe('export and import', () => {
       mode: 'none',
       allow: [],
     });
+    // Who made each row travels with it (the live profile and the slot came from the agent).
+    const adminCreds = (await dst.call('GET', '/api/admin/credentials', { token: dstToken })).json
+      .credentials;
+    expect(
+      adminCreds.map((c: { name: string; created_by: string }) => [c.name, c.created_by]),
+    ).toEqual([
+      ['DB_URL', 'admin'],
+      ['EMPTY_SLOT', 'agent'],
+      ['STRIPE_KEY', 'admin'],
+    ]);
+    expect(
+      (await dst.call('GET', `/api/admin/profiles/${unlocked.id}`, { token: dstToken })).json
+        .created_by,
+    ).toBe('agent');
     // Sessions never travel: the source's admin token means nothing here.
     expect((await dst.call('GET', '/api/admin/session', { token })).status).toBe(401);
+  });
+
+  it('imports an export from before who made a row was recorded: all made by the admin', async () => {
+    const { src, unlocked } = await populated();
+    const doc = buildExportDocument(src.deps);
+    const older = {
+      ...doc,
+      credentials: doc.credentials.map(({ created_by: _, ...c }) => c),
+      profiles: doc.profiles.map(({ created_by: _, ...p }) => p),
+    };
+    expect(JSON.stringify(older)).not.toContain('created_by');
+    const file = await encryptExport(JSON.stringify(older), PASSPHRASE, {
+      kdf: { N: 2 ** 10, r: 8, p: 1 },
+    });
+    const dst = fresh();
+    const t = await dst.adminToken();
+    const imported = await dst.call('POST', '/api/admin/import', {
+      token: t,
+      body: { file: file.toString('base64'), passphrase: PASSPHRASE },
+    });
+    expect(imported.status).toBe(200);
+    const creds = (await dst.call('GET', '/api/admin/credentials', { token: t })).json.credentials;
+    expect(creds.map((c: { created_by: string }) => c.created_by)).toEqual([
+      'admin',
+      'admin',
+      'admin',
+    ]);
+    expect(
+      (await dst.call('GET', `/api/admin/profiles/${unlocked.id}`, { token: t })).json.created_by,
+    ).toBe('admin');
   });
 
   it('skips or overwrites duplicates as asked', async () => {

@@ -174,3 +174,41 @@ describe('agent profiles', () => {
     ]);
   });
 });
+
+describe('who made it', () => {
+  it('marks the slots and profiles agents create as made by the agent, the admin’s as admin', async () => {
+    const token = await ctx.adminToken();
+    await ctx.call('POST', '/credentials', { body: { credentials: [{ name: 'AGENT_KEY' }] } });
+    await ctx.call('POST', '/api/admin/credentials', { token, body: { name: 'ADMIN_KEY' } });
+    const agentMade = (await ctx.call('POST', '/profiles', { body: { description: 'a' } })).json;
+    const adminMade = (
+      await ctx.call('POST', '/api/admin/profiles', { token, body: { description: 'b' } })
+    ).json;
+    expect(adminMade.created_by).toBe('admin');
+
+    const creds = (await ctx.call('GET', '/api/admin/credentials', { token })).json.credentials;
+    expect(creds.map((c: { name: string; created_by: string }) => [c.name, c.created_by])).toEqual([
+      ['ADMIN_KEY', 'admin'],
+      ['AGENT_KEY', 'agent'],
+    ]);
+    const profiles = (await ctx.call('GET', '/api/admin/profiles', { token })).json.profiles;
+    expect(
+      Object.fromEntries(
+        profiles.map((p: { id: string; created_by: string }) => [p.id, p.created_by]),
+      ),
+    ).toEqual({ [agentMade.id]: 'agent', [adminMade.id]: 'admin' });
+    // An agent editing the admin's profile or filling the admin's slot does not change the mark.
+    await ctx.call('POST', `/profiles/${adminMade.id}/credentials`, {
+      body: { credentials: ['AGENT_KEY'] },
+    });
+    const one = (await ctx.call('GET', `/api/admin/profiles/${adminMade.id}`, { token })).json;
+    expect(one.created_by).toBe('admin');
+    expect(one.credentials).toEqual([
+      { name: 'AGENT_KEY', description: '', has_value: false, delivery: { mode: 'inject' } },
+    ]);
+    // The agent's own views do not carry the mark (it is for the person reviewing).
+    expect((await ctx.call('GET', `/profiles/${agentMade.id}`)).json).not.toHaveProperty(
+      'created_by',
+    );
+  });
+});

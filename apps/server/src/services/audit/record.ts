@@ -1,4 +1,4 @@
-import { type ActorType, auditLog } from '@airlock/db';
+import { type ActorType, auditLog, type Creator } from '@airlock/db';
 import type { DbLike } from '../../lib/db.js';
 import type { Clock } from '../../lib/time.js';
 
@@ -10,6 +10,14 @@ export interface Actor {
 }
 
 export const systemActor: Actor = { type: 'system', id: null, ip: null };
+
+/**
+ * Who a credential slot or profile an actor creates is marked as made by: `agent` for the open
+ * agent endpoints, `admin` for the admin API. (An import keeps the marks of the exported rows.)
+ */
+export function creatorOf(actor: Actor): Creator {
+  return actor.type === 'agent' ? 'agent' : 'admin';
+}
 
 /**
  * Appends one audit record. `detail` holds small non-secret facts (names, counts); never a

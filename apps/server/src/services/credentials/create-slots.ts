@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { credentials } from '@airlock/db';
 import type { AppDeps } from '../../deps.js';
 import { assertRoomForCredentials } from '../anonymous-growth.js';
-import { type Actor, recordAudit } from '../audit/record.js';
+import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { findCredentialByName } from './queries.js';
 
 /**
@@ -34,6 +34,7 @@ export function createCredentialSlots(
           id: randomUUID(),
           name: item.name,
           description: item.description ?? '',
+          createdBy: creatorOf(actor),
           createdAt: now,
           updatedAt: now,
         })

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { credentialValueContext, sealText } from '../../lib/sealed.js';
-import { type Actor, recordAudit } from '../audit/record.js';
+import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { INJECT, validDelivery } from './delivery.js';
 import { findCredentialByName } from './queries.js';
 
@@ -40,6 +40,7 @@ export function createCredential(
             : sealText(deps.keyring, input.value, credentialValueContext(id)),
         valueUpdatedAt: input.value === undefined ? null : now,
         delivery: JSON.stringify(delivery),
+        createdBy: creatorOf(actor),
         createdAt: now,
         updatedAt: now,
       })

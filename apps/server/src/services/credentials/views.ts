@@ -2,7 +2,7 @@ import { isoOrNull, isoUtc } from '../../lib/time.js';
 import { storedDelivery } from './delivery.js';
 import type { CredentialRow } from './queries.js';
 
-/** Admin view: `has_value` (contract naming), timestamps, and what uses it. */
+/** Admin view: `has_value` (contract naming), who made it, timestamps, and what uses it. */
 export function adminCredentialView(
   row: CredentialRow,
   extra: {
@@ -20,6 +20,7 @@ export function adminCredentialView(
     redactable: extra.redactable,
     value_updated_at: isoOrNull(row.valueUpdatedAt),
     used_by: extra.usedBy.map((p) => ({ profile_id: p.id, locked: p.locked, revoked: p.revoked })),
+    created_by: row.createdBy,
     created_at: isoUtc(row.createdAt),
     updated_at: isoUtc(row.updatedAt),
   };

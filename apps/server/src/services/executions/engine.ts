@@ -17,6 +17,7 @@ import { profileNetwork } from '../profiles/network.js';
 import { isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
 import { importDirs } from '../requirements/scopes.js';
+import { CANCELLED, type CancelReason } from './cancellation.js';
 import { openRunEgress, type RunEgress } from './egress.js';
 import { LiveRegistry, type LiveRun } from './live.js';
 import { type ExecutionRow, findExecution, TERMINAL } from './queries.js';
@@ -235,7 +236,7 @@ export class ExecutionEngine {
   }
 
   /** Cancels a pending or running execution. False when it is not in progress here. */
-  cancel(id: string, reason = 'cancelled by the admin'): boolean {
+  cancel(id: string, reason: CancelReason = CANCELLED.byAdmin): boolean {
     const queued = this.#queue.indexOf(id);
     if (queued >= 0) {
       this.#queue.splice(queued, 1);
@@ -258,7 +259,7 @@ export class ExecutionEngine {
    * (revoked, or regenerated): a run started before must not keep its credentials. Returns how
    * many were cancelled.
    */
-  cancelProfile(profileId: string, reason: string): number {
+  cancelProfile(profileId: string, reason: CancelReason): number {
     const open = this.#deps.db
       .select({ id: executions.id })
       .from(executions)

@@ -1,6 +1,7 @@
 import type { ConnectionRecord } from '@airlock/egress';
 import { RawJson } from '../../lib/exact-json.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
+import { isCancellation } from './cancellation.js';
 import { type ExecutionRow, type LlmExchangeRow, TERMINAL } from './queries.js';
 
 /** The stored result text, written as it is (exact numbers): serialize with `stringifyExact`. */
@@ -75,6 +76,29 @@ export function listItemView(row: ExecutionRow) {
   };
 }
 
+/** Characters of a script's first line the list shows (the detail has the whole script). */
+export const FIRST_LINE_MAX = 120;
+
+/** A line's leading blanks, then the rest of the line from its first visible character. */
+const FIRST_NON_BLANK_LINE = /^[^\S\r\n]*(\S[^\r\n]*)/m;
+
+/**
+ * The first line of a script that is not blank, trimmed and cut to {@link FIRST_LINE_MAX}
+ * characters (`…` marks a cut); null for a script with none (blank, or pruned by retention).
+ */
+export function scriptFirstLine(script: string): string | null {
+  // Reads only up to that line: scripts can be long, and a list has many.
+  const line = FIRST_NON_BLANK_LINE.exec(script)?.[1]?.trimEnd();
+  if (line === undefined) return null;
+  const chars = Array.from(line); // by code point: a cut never splits a surrogate pair
+  return chars.length <= FIRST_LINE_MAX ? line : `${chars.slice(0, FIRST_LINE_MAX - 1).join('')}…`;
+}
+
+/** Whether a run was stopped from outside (an admin's cancel, its key's revocation or regeneration). */
+export function wasCancelled(row: Pick<ExecutionRow, 'status' | 'error'>): boolean {
+  return row.status === 'error' && isCancellation(row.error);
+}
+
 /** A line of the admin list. */
 export function adminListItemView(row: ExecutionRow) {
   return {
@@ -83,6 +107,8 @@ export function adminListItemView(row: ExecutionRow) {
     key_id: row.keyId,
     signature_version: row.signatureVersion,
     started_at: isoOrNull(row.startedAt),
+    script_first_line: scriptFirstLine(row.script),
+    cancelled: wasCancelled(row),
     error_summary:
       row.error === null ? null : (row.error.trim().split('\n').at(-1) ?? '').slice(0, 200),
     pruned_at: isoOrNull(row.prunedAt),

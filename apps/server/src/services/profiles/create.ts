@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { profiles } from '@airlock/db';
 import type { AppDeps } from '../../deps.js';
-import { type Actor, recordAudit } from '../audit/record.js';
+import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { getProfile, type ProfileRow } from './queries.js';
 
 /** `POST /profiles` and `POST /api/admin/profiles`: a new unlocked profile with no credentials. */
@@ -23,6 +23,7 @@ export function createProfile(
       description: input.description ?? '',
       expiresAt: input.expiresAt ?? null,
       requireSignatureV2: input.requireSignatureV2 ?? false,
+      createdBy: creatorOf(actor),
       createdAt: now,
       updatedAt: now,
     })

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { Tx } from '../../lib/db.js';
 import { profileSecretContext, sealText } from '../../lib/sealed.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { CANCELLED } from '../executions/cancellation.js';
 import { brokeredHostsRefusal } from './network.js';
 import { getProfile, linkedCredentials, type ProfileRow } from './queries.js';
 
@@ -120,7 +121,7 @@ export function regenerateKey(
     return full;
   });
   // Runs signed with the old key stop too: the old key "dies at once".
-  deps.executions.cancelProfile(id, 'cancelled: the profile key was regenerated');
+  deps.executions.cancelProfile(id, CANCELLED.keyRegenerated);
   return { profile: getProfile(deps.db, id), key };
 }
 
@@ -144,7 +145,7 @@ export function revokeProfile(
       .run();
     recordAudit({ db: tx, clock: deps.clock }, actor, 'profile.revoke', { type: 'profile', id });
   });
-  deps.executions.cancelProfile(id, 'cancelled: the profile was revoked');
+  deps.executions.cancelProfile(id, CANCELLED.revoked);
   return getProfile(deps.db, id);
 }
 

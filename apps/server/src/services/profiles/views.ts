@@ -24,7 +24,10 @@ export function agentProfileView(row: ProfileRow, creds: LinkedCredential[], now
   };
 }
 
-/** The admin's profile object: `has_value`, the replay-protection setting, lifecycle times. */
+/**
+ * The admin's profile object: credentials with `has_value` and their delivery, the
+ * replay-protection setting, who made it, lifecycle times.
+ */
 export function adminProfileView(row: ProfileRow, creds: LinkedCredential[], now: Date) {
   return {
     id: row.id,
@@ -35,6 +38,7 @@ export function adminProfileView(row: ProfileRow, creds: LinkedCredential[], now
       name: c.name,
       description: c.description,
       has_value: c.hasValue,
+      delivery: c.delivery,
     })),
     network: profileNetwork(row),
     expires_at: isoOrNull(row.expiresAt),
@@ -43,6 +47,7 @@ export function adminProfileView(row: ProfileRow, creds: LinkedCredential[], now
     require_signature_v2: row.requireSignatureV2,
     locked_at: isoOrNull(row.lockedAt),
     revoked_at: isoOrNull(row.revokedAt),
+    created_by: row.createdBy,
     created_at: isoUtc(row.createdAt),
     updated_at: isoUtc(row.updatedAt),
   };

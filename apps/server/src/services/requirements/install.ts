@@ -30,16 +30,6 @@ const MAX_OUTPUT_CHARS = 16_000;
 /** How much of it the audit record of a failure keeps. */
 const FAILURE_OUTPUT_CHARS = 2000;
 
-/** Debian's python3 packages (what scripts import without any install). */
-const SYSTEM_PACKAGES_DIR = '/usr/lib/python3/dist-packages';
-let systemPackages: ReturnType<typeof listInstalled> | undefined;
-
-/** Debian's python3 packages, read once (they change only with the image). */
-export function listSystemPackages(): ReturnType<typeof listInstalled> {
-  systemPackages ??= listInstalled(SYSTEM_PACKAGES_DIR);
-  return systemPackages;
-}
-
 /** The most recent failed installs, newest first, from the audit log. */
 export function recentFailures(deps: { db: AirlockDb }, limit = 20) {
   return deps.db

@@ -1,3 +1,4 @@
+import { creators } from '@airlock/db';
 import { parsePolicy } from '@airlock/egress';
 import { z } from 'zod';
 import { CREDENTIAL_NAME, CREDENTIAL_NAME_MAX } from '../../lib/names.js';
@@ -11,6 +12,8 @@ import { MAX_CREDENTIAL_VALUE_LENGTH } from '../redaction-policy.js';
  */
 const iso = z.iso.datetime({ offset: true });
 const uuid = z.string().regex(/^[0-9a-f-]{36}$/);
+/** Absent in exports from before it was recorded: the admin made it. */
+const createdBy = z.enum(creators).optional();
 
 export const exportDocumentSchema = z.object({
   format: z.literal('airlock-export'),
@@ -35,6 +38,7 @@ export const exportDocumentSchema = z.object({
             }
           }),
         value_updated_at: iso.nullable(),
+        created_by: createdBy,
         created_at: iso,
         updated_at: iso,
       }),
@@ -71,6 +75,7 @@ export const exportDocumentSchema = z.object({
         revoked: z.boolean(),
         locked_at: iso.nullable(),
         revoked_at: iso.nullable(),
+        created_by: createdBy,
         created_at: iso,
         updated_at: iso,
         credentials: z

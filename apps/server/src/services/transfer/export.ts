@@ -33,6 +33,7 @@ export function buildExportDocument(
           c.value === null ? null : openText(deps.keyring, c.value, credentialValueContext(c.id)),
         value_updated_at: isoOrNull(c.valueUpdatedAt),
         delivery: storedDelivery(c),
+        created_by: c.createdBy,
         created_at: isoUtc(c.createdAt),
         updated_at: isoUtc(c.updatedAt),
       })),
@@ -54,6 +55,7 @@ export function buildExportDocument(
           revoked: p.revoked,
           locked_at: isoOrNull(p.lockedAt),
           revoked_at: isoOrNull(p.revokedAt),
+          created_by: p.createdBy,
           created_at: isoUtc(p.createdAt),
           updated_at: isoUtc(p.updatedAt),
           credentials: links

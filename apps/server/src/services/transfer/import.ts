@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { credentials, profileCredentials, profiles, requirements } from '@airlock/db';
+import {
+  credentials,
+  EARLIER_CREATOR,
+  profileCredentials,
+  profiles,
+  requirements,
+} from '@airlock/db';
 import { NO_NETWORK, parsePolicy } from '@airlock/egress';
 import { decryptExport } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
@@ -136,6 +142,7 @@ export function applyImport(
           c.value === null ? null : sealText(deps.keyring, c.value, credentialValueContext(id)),
         valueUpdatedAt: d(c.value_updated_at),
         delivery: JSON.stringify(c.delivery === undefined ? INJECT : parseDelivery(c.delivery)),
+        createdBy: c.created_by ?? EARLIER_CREATOR,
         createdAt: existing?.createdAt ?? new Date(c.created_at),
         updatedAt: now,
       };
@@ -178,6 +185,7 @@ export function applyImport(
         revoked: p.revoked,
         lockedAt: d(p.locked_at),
         revokedAt: d(p.revoked_at),
+        createdBy: p.created_by ?? EARLIER_CREATOR,
         createdAt: new Date(p.created_at),
         updatedAt: now,
       };
