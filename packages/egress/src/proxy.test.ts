@@ -102,6 +102,30 @@ describe('the egress proxy', () => {
     await once(sock, 'close');
     expect(all).toMatch(/^HTTP\/1.1 200 OK/);
     expect(all).toContain('hello GET /path?q=1');
+    // The head sent on (origin form, the proxy's own headers dropped) counts as bytes up.
+    const sent = `GET /path?q=1 HTTP/1.1\r\nHost: 127.0.0.1:${webPort}\r\n`;
+    expect(session.records()[0]?.bytesUp).toBeGreaterThanOrEqual(sent.length);
+  });
+
+  it("counts forwarded request heads against the run's bytes", async () => {
+    use({ mode: 'allowlist', allow: [`127.0.0.1:${webPort}`] }, { limits: { bytes: 500 } });
+    // Cut before anything is sent on: the script's socket closes without an answer.
+    const sock = connect(proxyPort, '127.0.0.1');
+    await once(sock, 'connect');
+    let answer = '';
+    sock.on('data', (c: Buffer) => {
+      answer += c.toString();
+    });
+    sock.on('error', () => {});
+    sock.write(
+      `GET http://127.0.0.1:${webPort}/ HTTP/1.1\r\nHost: 127.0.0.1:${webPort}\r\nX-Pad: ${'p'.repeat(800)}\r\n\r\n`,
+    );
+    await once(sock, 'close');
+    expect(answer).not.toContain('hello');
+    expect(session.records()[0]).toMatchObject({
+      verdict: 'allowed',
+      reason: 'more than 500 bytes in this run',
+    });
   });
 
   it.each([

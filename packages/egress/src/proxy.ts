@@ -309,7 +309,7 @@ export function createEgressSession(options: EgressOptions): EgressSession {
       upstream.on('error', () => {});
       if (target.kind === 'connect') client.write('HTTP/1.1 200 Connection established\r\n\r\n');
       const prefix = target.kind === 'http' ? Buffer.concat([target.head, rest]) : rest;
-      if (rest.length > 0) count(rest.length, 'bytesUp');
+      if (prefix.length > 0) count(prefix.length, 'bytesUp');
       interceptConnection(
         client,
         prefix,
@@ -360,6 +360,8 @@ export function createEgressSession(options: EgressOptions): EgressSession {
     upstream.on('error', () => {});
     if (target.kind === 'connect') client.write('HTTP/1.1 200 Connection established\r\n\r\n');
     else {
+      // The request head the proxy sends on counts like every other byte the script sends.
+      count(target.head.length, 'bytesUp');
       scanner?.write(target.head);
       upstream.write(target.head);
     }
