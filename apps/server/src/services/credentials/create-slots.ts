@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AirlockDb } from '@airlock/db';
 import { credentials } from '@airlock/db';
-import type { AppDeps } from '../../deps.js';
+import type { Clock } from '../../lib/time.js';
 import { assertRoomForCredentials } from '../anonymous-growth.js';
 import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { findCredentialByName } from './queries.js';
@@ -11,7 +12,7 @@ import { findCredentialByName } from './queries.js';
  * before this runs, so the batch is all-or-nothing: one transaction, no partial creation.
  */
 export function createCredentialSlots(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   items: readonly { name: string; description?: string | undefined }[],
   limits: { maxCredentials: number },
   actor: Actor,

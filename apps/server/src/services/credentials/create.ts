@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { AirlockDb } from '@airlock/db';
 import { credentials } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { credentialValueContext, sealText } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { INJECT, validDelivery } from './delivery.js';
 import { findCredentialByName } from './queries.js';
@@ -13,7 +15,7 @@ import { findCredentialByName } from './queries.js';
  * sealed with associated data naming the new row before the row is written, in one statement.
  */
 export function createCredential(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  deps: { db: AirlockDb; clock: Clock; keyring: Keyring },
   input: {
     name: string;
     description?: string | undefined;

@@ -1,6 +1,6 @@
 import { type AirlockDb, credentials } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
 import { asc, sql } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { preparedRows } from '../../lib/prepared.js';
 import { credentialValueContext, openText } from '../../lib/sealed.js';
 import { isRedactable } from '../redaction-policy.js';
@@ -30,7 +30,7 @@ export function listCredentialsForAgent(deps: { db: AirlockDb }) {
 }
 
 /** The admin view of one credential: value status, redactability, the profiles using it. */
-export function adminCredential(deps: Pick<AppDeps, 'db' | 'keyring'>, row: CredentialRow) {
+export function adminCredential(deps: { db: AirlockDb; keyring: Keyring }, row: CredentialRow) {
   return adminCredentialView(row, {
     usedBy: profilesUsing(deps.db, row.id),
     redactable:
@@ -41,6 +41,6 @@ export function adminCredential(deps: Pick<AppDeps, 'db' | 'keyring'>, row: Cred
 }
 
 /** `GET /api/admin/credentials`. */
-export function listCredentialsForAdmin(deps: Pick<AppDeps, 'db' | 'keyring'>) {
+export function listCredentialsForAdmin(deps: { db: AirlockDb; keyring: Keyring }) {
   return listCredentialRows(deps.db).map((row) => adminCredential(deps, row));
 }

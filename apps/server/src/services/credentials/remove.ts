@@ -1,7 +1,8 @@
+import type { AirlockDb } from '@airlock/db';
 import { credentials } from '@airlock/db';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { getCredentialByName, profilesUsing } from './queries.js';
 
@@ -11,7 +12,7 @@ import { getCredentialByName, profilesUsing } from './queries.js';
  * and its links to unlocked or revoked profiles go, in one transaction.
  */
 export function removeCredential(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   name: string,
   actor: Actor,
 ): void {

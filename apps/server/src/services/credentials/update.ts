@@ -1,7 +1,9 @@
+import type { AirlockDb } from '@airlock/db';
 import { credentials } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { credentialValueContext, sealText } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { validDelivery } from './delivery.js';
 import { getCredentialByName } from './queries.js';
@@ -13,7 +15,7 @@ import { getCredentialByName } from './queries.js';
  * next execution (values are read at run time, never cached in a profile).
  */
 export function updateCredential(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  deps: { db: AirlockDb; clock: Clock; keyring: Keyring },
   name: string,
   input: {
     description?: string | undefined;

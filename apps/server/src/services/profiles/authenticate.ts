@@ -1,8 +1,9 @@
 import { parseBearerKeyId } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { profiles } from '@airlock/db';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import type { Clock } from '../../lib/time.js';
 import { isExpired, type ProfileRow } from './queries.js';
 
 /** Why a profile key was refused, for the log (the client sees only the contract's message). */
@@ -41,7 +42,7 @@ export class ProfileAuthError extends AppError {
  * const profile = authenticateProfileKey(deps, c.req.header('authorization'));
  */
 export function authenticateProfileKey(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   authorization: string | undefined,
 ): ProfileRow {
   const parsed = parseBearerKeyId(authorization);

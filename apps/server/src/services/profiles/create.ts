@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { AirlockDb } from '@airlock/db';
 import { profiles } from '@airlock/db';
-import type { AppDeps } from '../../deps.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, creatorOf, recordAudit } from '../audit/record.js';
 import { getProfile, type ProfileRow } from './queries.js';
 
 /** `POST /profiles` and `POST /api/admin/profiles`: a new unlocked profile with no credentials. */
 export function createProfile(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   input: {
     description?: string | undefined;
     expiresAt?: Date | null | undefined;

@@ -1,8 +1,9 @@
+import type { AirlockDb } from '@airlock/db';
 import { profileCredentials, profiles } from '@airlock/db';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import type { Tx } from '../../lib/db.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { credentialsByNames, credentialsNamed } from '../credentials/queries.js';
 import { getProfile, type ProfileRow } from './queries.js';
@@ -19,7 +20,7 @@ function assertModifiable(profile: ProfileRow): void {
  * changes), refused on locked or revoked profiles (409).
  */
 export function attachCredentials(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   profileId: string,
   names: readonly string[],
   actor: Actor,
@@ -50,7 +51,7 @@ export function attachCredentials(
 
 /** Detaches credentials by name; unknown names are ignored; locked or revoked → 409. */
 export function detachCredentials(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   profileId: string,
   names: readonly string[],
   actor: Actor,

@@ -1,12 +1,15 @@
 import { generateProfileKey } from '@airlock/auth';
+import type { AirlockDb } from '@airlock/db';
 import { profiles } from '@airlock/db';
+import type { Keyring } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import type { Tx } from '../../lib/db.js';
 import { profileSecretContext, sealText } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { CANCELLED } from '../executions/cancellation.js';
+import type { ExecutionEngine } from '../executions/engine.js';
 import { brokeredHostsRefusal } from './network.js';
 import { getProfile, linkedCredentials, type ProfileRow } from './queries.js';
 
@@ -22,7 +25,7 @@ export interface IssuedKey {
 }
 
 function issueKey(
-  deps: Pick<AppDeps, 'keyring'>,
+  deps: { keyring: Keyring },
   tx: Tx,
   profileId: string,
   now: Date,
@@ -68,7 +71,7 @@ function assertUnchanged(tx: Tx, p: ProfileRow, expected: ExpectedProfile): void
  * admin saw. Already locked, revoked or changed → 409.
  */
 export function lockProfile(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring'>,
+  deps: { db: AirlockDb; clock: Clock; keyring: Keyring },
   id: string,
   expected: ExpectedProfile,
   actor: Actor,
@@ -97,7 +100,7 @@ export function lockProfile(
  * profile is still what the admin saw.
  */
 export function regenerateKey(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'keyring' | 'executions'>,
+  deps: { db: AirlockDb; clock: Clock; keyring: Keyring; executions: ExecutionEngine },
   id: string,
   expected: ExpectedProfile,
   actor: Actor,
@@ -131,7 +134,7 @@ export function regenerateKey(
  * Revoking a revoked profile is a 409 (the contract's answer), and changes nothing.
  */
 export function revokeProfile(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'executions'>,
+  deps: { db: AirlockDb; clock: Clock; executions: ExecutionEngine },
   id: string,
   actor: Actor,
 ): ProfileRow {
@@ -156,7 +159,7 @@ export function revokeProfile(
  * again (expiry is not revocation).
  */
 export function updateProfile(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: { db: AirlockDb; clock: Clock },
   id: string,
   input: {
     description?: string | undefined;
@@ -190,7 +193,11 @@ export function updateProfile(
  * Deletes an unlocked or revoked profile. A locked, live profile must be revoked first (409), so
  * a published key never silently disappears. Execution history is kept (it names the profile id).
  */
-export function deleteProfile(deps: Pick<AppDeps, 'db' | 'clock'>, id: string, actor: Actor): void {
+export function deleteProfile(
+  deps: { db: AirlockDb; clock: Clock },
+  id: string,
+  actor: Actor,
+): void {
   deps.db.transaction((tx) => {
     const p = getProfile(tx, id);
     if (p.locked && !p.revoked) {

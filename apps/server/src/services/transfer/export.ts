@@ -1,9 +1,10 @@
+import type { AirlockDb } from '@airlock/db';
 import { credentials, profileCredentials, profiles, requirements } from '@airlock/db';
 import { encryptExport, type Keyring } from '@airlock/vault';
 import { asc } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import type { DbLike } from '../../lib/db.js';
 import { credentialValueContext, openText, profileSecretContext } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
 import { isoOrNull, isoUtc } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { storedDelivery } from '../credentials/delivery.js';
@@ -15,9 +16,11 @@ import type { ExportDocument } from './document.js';
  * Builds the whole state as an export document (values and key secrets decrypted), read in one
  * transaction so the snapshot is consistent.
  */
-export function buildExportDocument(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'clock'>,
-): ExportDocument {
+export function buildExportDocument(deps: {
+  db: AirlockDb;
+  keyring: Keyring;
+  clock: Clock;
+}): ExportDocument {
   return deps.db.transaction((tx) => {
     const creds = tx.select().from(credentials).orderBy(asc(credentials.name)).all();
     const nameById = new Map(creds.map((c) => [c.id, c.name]));
@@ -90,7 +93,12 @@ function egressCaOf(db: DbLike, keyring: Keyring) {
  * scrypt, AES-256-GCM, authenticated header).
  */
 export async function exportState(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'clock' | 'exportParams'>,
+  deps: {
+    db: AirlockDb;
+    keyring: Keyring;
+    clock: Clock;
+    exportParams?: { N: number; r: number; p: number };
+  },
   passphrase: string,
   actor: Actor,
 ): Promise<Buffer> {

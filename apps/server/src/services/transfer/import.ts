@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AirlockDb } from '@airlock/db';
 import {
   credentials,
   EARLIER_CREATOR,
@@ -7,12 +8,13 @@ import {
   requirements,
 } from '@airlock/db';
 import { NO_NETWORK, parsePolicy } from '@airlock/egress';
+import type { Keyring } from '@airlock/vault';
 import { decryptExport } from '@airlock/vault';
 import { eq } from 'drizzle-orm';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import type { DbLike } from '../../lib/db.js';
 import { credentialValueContext, profileSecretContext, sealText } from '../../lib/sealed.js';
+import type { Clock } from '../../lib/time.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { INJECT, parseDelivery } from '../credentials/delivery.js';
 import { isUsableCa, storeCa, storedCaCertificate } from '../egress-ca.js';
@@ -111,7 +113,7 @@ export function planImport(db: DbLike, doc: ExportDocument): ImportPlan {
  * whose key id belongs to another local profile is always skipped (reported as conflicting).
  */
 export function applyImport(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'clock'>,
+  deps: { db: AirlockDb; keyring: Keyring; clock: Clock },
   doc: ExportDocument,
   strategy: MergeStrategy,
   actor: Actor,
