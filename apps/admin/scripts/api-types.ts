@@ -5,6 +5,7 @@
  * The generate script writes it; src/api/schema.test.ts fails while the committed file differs.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -28,7 +29,24 @@ export async function renderApiTypes(): Promise<string> {
   // The default options: string unions (no TS enums), interfaces, and a field with a `default`
   // typed as always present (the server fills it in every answer).
   const ast = await openapiTS(OPENAPI_SPEC_URL);
-  return formatWithBiome(HEADER + astToString(ast));
+  return formatWithBiome(HEADER + astToString(ast) + limits());
+}
+
+/**
+ * The bounds the UI checks before sending (the server checks them again), read from the spec,
+ * so the UI never keeps a number of its own.
+ */
+function limits(): string {
+  const spec = JSON.parse(readFileSync(OPENAPI_SPEC_URL, 'utf8'));
+  const brokerHosts = spec?.components?.schemas?.Delivery?.properties?.hosts?.maxItems;
+  if (!Number.isInteger(brokerHosts)) throw new Error('the spec has no Delivery.hosts maxItems');
+  return `
+/** Bounds the server declares in the spec (the UI checks them before sending). */
+export const API_LIMITS = {
+  /** Delivery.hosts maxItems: hosts a brokered credential may be bound to. */
+  brokerHosts: ${brokerHosts},
+} as const;
+`;
 }
 
 /** Biome over stdin, with the root biome.json found from apps/admin (no file is written). */

@@ -3755,3 +3755,9 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
+
+/** Bounds the server declares in the spec (the UI checks them before sending). */
+export const API_LIMITS = {
+  /** Delivery.hosts maxItems: hosts a brokered credential may be bound to. */
+  brokerHosts: 20,
+} as const;

@@ -1,3 +1,4 @@
+import { API_LIMITS } from '../api/schema.gen';
 /** Same rule as the server: `^[A-Za-z_][A-Za-z0-9_]*$`, at most 128 characters. */
 export const CREDENTIAL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -44,7 +45,7 @@ export function passphraseStrength(p: string): Strength {
 }
 
 /** The server's limit on the hosts of one brokered credential. */
-export const MAX_BROKER_HOSTS = 20;
+export const MAX_BROKER_HOSTS = API_LIMITS.brokerHosts;
 
 /** A textarea of host entries, one per line (ports may hold commas: `host:443,8443`). */
 export function hostLines(text: string): string[] {
