@@ -34,6 +34,16 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'p
 /** A test CA, a leaf it signs for the three names, and a self-signed leaf nobody trusts. */
 function makeCertificates() {
   const subj = (cn: string) => ['-subj', `/CN=${cn}`];
+  /** A new P-256 key, unencrypted, written to `file` in the test's directory. */
+  const newKey = (file: string) => [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(root, file),
+  ];
   const san = join(root, 'san.cnf');
   writeFileSync(
     san,
@@ -42,13 +52,7 @@ function makeCertificates() {
   openssl(
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(root, 'ca.key'),
+    ...newKey('ca.key'),
     '-out',
     testCa,
     '-days',
@@ -62,13 +66,7 @@ function makeCertificates() {
   openssl(
     'req',
     '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(root, 'good.key'),
+    ...newKey('good.key'),
     '-out',
     join(root, 'good.csr'),
     ...subj(HOSTS[0] as string),
@@ -93,13 +91,7 @@ function makeCertificates() {
   openssl(
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(root, 'bad.key'),
+    ...newKey('bad.key'),
     '-out',
     join(root, 'bad.pem'),
     '-days',
@@ -232,10 +224,10 @@ describe('brokered credentials through the spawned server', () => {
       '    except urllib.error.HTTPError as e:',
       '        return {"status": e.code, "body": e.read().decode()}',
       'basic = base64.b64encode(("user:" + ph).encode()).decode()',
-      'out["bearer"] = call("https://' + api + '/v1/charges?key=" + ph,',
+      `out["bearer"] = call("https://${api}/v1/charges?key=" + ph,`,
       '    {"Authorization": "Bearer " + ph, "X-Api-Key": ph, "X-Db": settings["DB_PASSWORD"]})',
-      'out["basic"] = call("https://' + api + '/basic", {"Authorization": "Basic " + basic})',
-      'out["json"] = call("https://' + api + '/json", {"Content-Type": "application/json"},',
+      `out["basic"] = call("https://${api}/basic", {"Authorization": "Basic " + basic})`,
+      `out["json"] = call("https://${api}/json", {"Content-Type": "application/json"},`,
       '    json.dumps({"token": ph}).encode())',
       `out["plain"] = call("http://api.brokered.test:${ports.plain}/plain", {"Authorization": "Bearer " + ph})`,
       `out["other"] = call("http://other.brokered.test:${ports.plain}/other", {"Authorization": "Bearer " + ph})`,
@@ -248,7 +240,7 @@ describe('brokered credentials through the spawned server', () => {
         api +
         '/requests", headers={"Authorization": "Bearer " + ph}, timeout=20).status_code',
       'out["curl"] = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + ph,',
-      '    "https://' + api + '/curl"], capture_output=True, text=True, timeout=30).stdout',
+      `    "https://${api}/curl"], capture_output=True, text=True, timeout=30).stdout`,
       // Everything the script received, in forms output redaction would not recognise.
       'blob = json.dumps(out).encode()',
       'out["dumps"] = {"reversed": blob[::-1].decode(), "hex": blob.hex(),',
