@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SecureContext } from 'node:tls';
 import type { AirlockDb } from '@airlock/db';
-import { executions, llmExchanges, profiles } from '@airlock/db';
+import { executions, llmExchanges, type profiles } from '@airlock/db';
 import type { BrokeredCredential, ConnectionRecord } from '@airlock/egress';
 import { DEFAULT_MAX_JSON_DEPTH, type Redactor, type UnprintableRanges } from '@airlock/redactor';
 import { type RunHandle, type RunResult, runnableUids, type Sandbox } from '@airlock/sandbox';
@@ -14,7 +14,7 @@ import type { Logger } from '../../logger.js';
 import { recordAudit, systemActor } from '../audit/record.js';
 import type { InstanceCa } from '../egress-ca.js';
 import { profileNetwork } from '../profiles/network.js';
-import { isExpired } from '../profiles/queries.js';
+import { findProfile, isExpired } from '../profiles/queries.js';
 import { OUTPUT_CAPTURE_MARGIN } from '../redaction-policy.js';
 import { importDirs } from '../requirements/scopes.js';
 import { CANCELLED, type CancelReason } from './cancellation.js';
@@ -362,7 +362,7 @@ export class ExecutionEngine {
     let settings: Record<string, string>;
     let egress: RunEgress;
     try {
-      const profile = db.select().from(profiles).where(eq(profiles.id, row.profileId)).get();
+      const profile = findProfile(db, row.profileId);
       const refusal = profile ? this.#profileRefusal(row, profile) : PROFILE_GONE;
       if (refusal !== null || !profile) {
         this.#finish(id, { ...emptyOutcome(), status: 'error', error: refusal ?? PROFILE_GONE });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type ExecutionStatus, executions, llmExchanges } from '@airlock/db';
-import { asc, eq } from 'drizzle-orm';
+import { type AirlockDb, type ExecutionStatus, executions, llmExchanges } from '@airlock/db';
+import { asc, eq, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import type { DbLike } from '../../lib/db.js';
+import { prepared } from '../../lib/prepared.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type LlmExchangeRow = typeof llmExchanges.$inferSelect;
@@ -18,7 +19,15 @@ export const EXECUTION_ID = /^exec_[0-9a-f]{16,64}$/;
 
 export function findExecution(db: DbLike, id: string): ExecutionRow | undefined {
   if (!EXECUTION_ID.test(id)) return undefined;
-  return db.select().from(executions).where(eq(executions.id, id)).get();
+  // Prepared once per handle: a run reads its row several times (start, state changes, the
+  // waiting answer), and building the query each time cost more than running it.
+  return prepared(db as AirlockDb, 'executions.find', (d) =>
+    d
+      .select()
+      .from(executions)
+      .where(eq(executions.id, sql.placeholder('id')))
+      .prepare(),
+  ).get({ id });
 }
 
 export function getExecution(db: DbLike, id: string): ExecutionRow {

@@ -1,8 +1,9 @@
 import { parseBearerKeyId } from '@airlock/auth';
 import type { AirlockDb } from '@airlock/db';
 import { profiles } from '@airlock/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
+import { prepared } from '../../lib/prepared.js';
 import type { Clock } from '../../lib/time.js';
 import { isExpired, type ProfileRow } from './queries.js';
 
@@ -47,7 +48,14 @@ export function authenticateProfileKey(
 ): ProfileRow {
   const parsed = parseBearerKeyId(authorization);
   if (!parsed.ok) throw new ProfileAuthError(parsed.reason);
-  const row = deps.db.select().from(profiles).where(eq(profiles.keyId, parsed.keyId)).get();
+  // Prepared once per handle: every signed request looks its key up.
+  const row = prepared(deps.db, 'profiles.by-key', (d) =>
+    d
+      .select()
+      .from(profiles)
+      .where(eq(profiles.keyId, sql.placeholder('keyId')))
+      .prepare(),
+  ).get({ keyId: parsed.keyId });
   if (!row) throw new ProfileAuthError('unknown_key');
   if (row.revoked) throw new ProfileAuthError('revoked');
   if (!row.locked || row.secret === null) throw new ProfileAuthError('not_locked');

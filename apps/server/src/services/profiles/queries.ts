@@ -1,7 +1,8 @@
-import { credentials, profileCredentials, profiles } from '@airlock/db';
-import { asc, eq } from 'drizzle-orm';
+import { type AirlockDb, credentials, profileCredentials, profiles } from '@airlock/db';
+import { asc, eq, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import type { DbLike } from '../../lib/db.js';
+import { prepared } from '../../lib/prepared.js';
 import { type Delivery, storedDelivery } from '../credentials/delivery.js';
 
 export type ProfileRow = typeof profiles.$inferSelect;
@@ -14,7 +15,13 @@ export type LinkedCredential = {
 };
 
 export function findProfile(db: DbLike, id: string): ProfileRow | undefined {
-  return db.select().from(profiles).where(eq(profiles.id, id)).get();
+  return prepared(db as AirlockDb, 'profiles.find', (d) =>
+    d
+      .select()
+      .from(profiles)
+      .where(eq(profiles.id, sql.placeholder('id')))
+      .prepare(),
+  ).get({ id });
 }
 
 export function getProfile(db: DbLike, id: string): ProfileRow {
