@@ -483,9 +483,10 @@ export class ExecutionEngine {
   }
 
   /**
-   * Waiting is not running: every `BLOCKED_SAMPLE_MS` while runs are live, a run none of whose
-   * processes was runnable at two samples in a row (sleeping, waiting for the network) gives up
-   * its slot to the next queued run, and takes one again when it computes. Live runs stay
+   * Waiting is not running: every `BLOCKED_SAMPLE_MS` while runs are live, a run whose script
+   * has started and none of whose processes was runnable at two samples in a row (sleeping,
+   * waiting for the network) gives up its slot to the next queued run, and takes one again when
+   * it computes. Live runs stay
    * bounded by `concurrency + maxWaiting` (and each by its own memory limit).
    */
   #sample(): void {
@@ -503,7 +504,10 @@ export class ExecutionEngine {
       const uids = new Map<number, string>();
       for (const [id, handle] of this.#running) {
         const uid = handle?.uid;
-        if (uid !== undefined && !this.#waiting.has(id)) uids.set(uid, id);
+        // Only once its script runs: a sandbox being set up sleeps at times (the kernel moving
+        // it into its cgroup, the runtime waiting for its init), which is not the script waiting.
+        if (uid !== undefined && handle?.state === 'running' && !this.#waiting.has(id))
+          uids.set(uid, id);
       }
       const busy = uids.size > 0 ? runnableUids(uids.keys()) : new Set<number>();
       let freed = false;
