@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { parseProfileKey, signV2 } from '@airlock/auth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentExecute,
   type Browser,
   containsText,
   hasCount,
@@ -54,20 +54,9 @@ async function admin(method: string, path: string, body?: unknown) {
 
 /** POST /execute as an agent: Bearer key id, v2 signature. Returns the execution id. */
 async function execute(script: string): Promise<string> {
-  const key = parseProfileKey(state.key);
-  if (!key.ok) throw new Error(`bad key: ${key.reason}`);
-  const s = signV2(key.secret, script);
-  const r = await fetch(url('/execute'), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key.keyId}`,
-      'content-type': 'application/json',
-      ...s.headers,
-    },
-    body: JSON.stringify({ script, hash: s.hash, timeout: 30 }),
-  });
+  const r = await agentExecute(server.base, state.key, script);
   expect(r.status).toBe(202);
-  return String(((await r.json()) as { execution_id: string }).execution_id);
+  return String(r.body.execution_id);
 }
 
 /** Long-polls an execution (the agent's view) until its status is one of `until`. */

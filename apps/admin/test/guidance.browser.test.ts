@@ -1,7 +1,7 @@
-import { parseProfileKey, signV2 } from '@airlock/auth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentExecute,
   type Browser,
   containsText,
   hasCount,
@@ -40,23 +40,6 @@ async function agent(method: string, path: string, body: unknown) {
     method,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-}
-
-/** POST /execute with the key, signed (v2) as an agent does. */
-async function agentExecute(fullKey: string, script: string) {
-  const key = parseProfileKey(fullKey);
-  if (!key.ok) throw new Error(`bad key: ${key.reason}`);
-  const s = signV2(key.secret, script);
-  const r = await fetch(url('/execute'), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key.keyId}`,
-      'content-type': 'application/json',
-      ...s.headers,
-    },
-    body: JSON.stringify({ script, hash: s.hash, timeout: 60 }),
   });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
@@ -230,9 +213,14 @@ describe('guidance in Chromium', () => {
   });
 
   it('a first execution completes the checklist; a run waiting for the LLM can be stopped', async () => {
-    const first = await agentExecute(state.key, 'print("hello")');
+    const first = await agentExecute(server.base, state.key, 'print("hello")', 60);
     expect(first.status).toBe(202);
-    const asking = await agentExecute(state.key, "answer = llm.complete('Summarise the invoice')");
+    const asking = await agentExecute(
+      server.base,
+      state.key,
+      "answer = llm.complete('Summarise the invoice')",
+      60,
+    );
     expect(asking.status).toBe(202);
     const id = String(asking.body.execution_id);
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseProfileKey, signV2 } from '@airlock/auth';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -203,4 +204,26 @@ function ownUids(): Record<string, string> {
     AIRLOCK_SANDBOX_UID_BASE: String(block),
     AIRLOCK_SANDBOX_INSTALLER_UID: String(block + 127),
   };
+}
+
+/** POST /execute as an agent does: Bearer key id, a version-2 signature over the script. */
+export async function agentExecute(
+  base: string,
+  fullKey: string,
+  script: string,
+  timeout = 30,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const key = parseProfileKey(fullKey);
+  if (!key.ok) throw new Error(`bad key: ${key.reason}`);
+  const s = signV2(key.secret, script);
+  const r = await fetch(`${base}/execute`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key.keyId}`,
+      'content-type': 'application/json',
+      ...s.headers,
+    },
+    body: JSON.stringify({ script, hash: s.hash, timeout }),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }

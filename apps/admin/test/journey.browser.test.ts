@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseProfileKey, signV2 } from '@airlock/auth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentExecute,
   type Browser,
   containsText,
   hasCount,
@@ -42,23 +42,6 @@ const url = (path: string) => `${server.base}${path}`;
 async function agentGet(path: string): Promise<{ status: number; body: unknown; type: string }> {
   const r = await fetch(url(path), { headers: { accept: 'application/json' } });
   return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.json() };
-}
-
-/** POST /execute as an agent would: Bearer key id, v2 signature over the script. */
-async function agentExecute(fullKey: string, script: string) {
-  const key = parseProfileKey(fullKey);
-  if (!key.ok) throw new Error(`bad key: ${key.reason}`);
-  const s = signV2(key.secret, script);
-  const r = await fetch(url('/execute'), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key.keyId}`,
-      'content-type': 'application/json',
-      ...s.headers,
-    },
-    body: JSON.stringify({ script, hash: s.hash, timeout: 30 }),
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 /** What the focused element says (its label, else its text). */
@@ -99,7 +82,7 @@ async function statusBecomes(re: RegExp): Promise<void> {
  */
 async function agentRunsScriptAndAdminSeesRedactedOutput(fullKey: string): Promise<void> {
   const script = `print("token:", settings["STRIPE_KEY"])\nset_result({"echo": settings["STRIPE_KEY"]})`;
-  const started = await agentExecute(fullKey, script);
+  const started = await agentExecute(server.base, fullKey, script);
   expect(started.status).toBe(202);
   const id = String(started.body.execution_id);
   await page.goto(url('/ui/executions'));
@@ -122,6 +105,7 @@ async function agentRunsScriptAndAdminSeesRedactedOutput(fullKey: string): Promi
 
   // An LLM round trip: the page shows the prompt while waiting, then the exchange.
   const asking = await agentExecute(
+    server.base,
     fullKey,
     'answer = llm.complete("Say yes", model="small")\nset_result({"answer": answer})',
   );
@@ -142,7 +126,11 @@ async function agentRunsScriptAndAdminSeesRedactedOutput(fullKey: string): Promi
   await containsText(page.locator('.exchanges'), 'Say yes');
 
   // Cancel a long run from its page.
-  const slow = await agentExecute(fullKey, 'import time\ntime.sleep(25)\nprint("never")');
+  const slow = await agentExecute(
+    server.base,
+    fullKey,
+    'import time\ntime.sleep(25)\nprint("never")',
+  );
   expect(slow.status).toBe(202);
   const slowId = String(slow.body.execution_id);
   await page.goto(url(`/ui/executions/${slowId}`));
@@ -359,7 +347,7 @@ describe('admin journey in Chromium', () => {
       'time.sleep(3)',
       'print("last line")',
     ].join('\n');
-    const started = await agentExecute(state.key, script);
+    const started = await agentExecute(server.base, state.key, script);
     expect(started.status).toBe(202);
     const id = String(started.body.execution_id);
     await page.goto(url(`/ui/executions/${id}`));
@@ -461,8 +449,8 @@ describe('admin journey in Chromium', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain("completed {'ok': True} ['SHORT_PIN']");
     // The old key died at once; the new one works (v2 signature, as this profile requires).
-    expect(await agentExecute(first, 'print(1)')).toMatchObject({ status: 401 });
-    expect((await agentExecute(state.secondKey, 'print(1)')).status).toBe(202);
+    expect(await agentExecute(server.base, first, 'print(1)')).toMatchObject({ status: 401 });
+    expect((await agentExecute(server.base, state.secondKey, 'print(1)')).status).toBe(202);
     // Closing the key dialog puts focus back on what opened it.
     await page.getByRole('button', { name: 'Done, hide the key' }).click();
     expect(await focusedText()).toBe('Regenerate key…');
@@ -477,13 +465,13 @@ describe('admin journey in Chromium', () => {
       );
     await page.getByRole('button', { name: 'Set expiry' }).click();
     await containsText(page.locator('h1 .badge'), 'expired');
-    expect(await agentExecute(state.secondKey, 'print(1)')).toMatchObject({
+    expect(await agentExecute(server.base, state.secondKey, 'print(1)')).toMatchObject({
       status: 401,
       body: { detail: 'Profile has expired' },
     });
     await page.getByRole('button', { name: 'Clear expiry' }).click();
     await containsText(page.locator('h1 .badge'), 'locked');
-    expect((await agentExecute(state.secondKey, 'print(2)')).status).toBe(202);
+    expect((await agentExecute(server.base, state.secondKey, 'print(2)')).status).toBe(202);
   });
 
   it('revoke: after a confirmation the profile is revoked, for the agent API too', async () => {
@@ -504,7 +492,7 @@ describe('admin journey in Chromium', () => {
     await containsText(page.locator('h1 .badge'), 'revoked');
     expect((await agentGet(`/profiles/${state.profileId}`)).body).toMatchObject({ revoked: true });
     // The key is refused from now on.
-    const refused = await agentExecute(state.key, 'print(1)');
+    const refused = await agentExecute(server.base, state.key, 'print(1)');
     expect(refused).toMatchObject({ status: 401, body: { detail: 'Profile has been revoked' } });
     await checkPageState(page, '10-profile-revoked');
   });

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, json } from '../../test/fake-fetch';
+import { adminCredential, adminProfile } from '../../test/fixtures';
 import { renderWithApp } from '../../test/render';
 import { keys } from '../api/queries/keys';
 import type { AdminCredential, AdminProfile } from '../api/types';
@@ -11,39 +12,18 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const credential = (over: Partial<AdminCredential> = {}): AdminCredential => ({
-  id: 'c1',
-  name: 'STRIPE_KEY',
-  description: '',
-  has_value: false,
-  delivery: { mode: 'inject' },
-  redactable: null,
-  value_updated_at: null,
-  used_by: [],
-  created_by: 'admin',
-  created_at: '2026-11-28T12:00:00Z',
-  updated_at: '2026-11-28T12:00:00Z',
-  ...over,
-});
+const credential = (over: Partial<AdminCredential> = {}): AdminCredential =>
+  adminCredential({
+    id: 'c1',
+    name: 'STRIPE_KEY',
+    has_value: false,
+    redactable: null,
+    value_updated_at: null,
+    ...over,
+  });
 
-const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
-  id: 'p1',
-  description: 'Billing agent',
-  locked: false,
-  key_id: null,
-  credentials: [],
-  network: { mode: 'none', allow: [] },
-  expires_at: null,
-  expired: false,
-  revoked: false,
-  require_signature_v2: false,
-  locked_at: null,
-  revoked_at: null,
-  created_by: 'admin',
-  created_at: '2026-11-28T12:00:00Z',
-  updated_at: '2026-11-28T12:00:00Z',
-  ...over,
-});
+const profile = (over: Partial<AdminProfile> = {}): AdminProfile =>
+  adminProfile({ id: 'p1', credentials: [], ...over });
 
 const attached = [
   { name: 'STRIPE_KEY', description: '', has_value: true, delivery: { mode: 'inject' as const } },

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, json } from '../../test/fake-fetch';
+import { adminCredential, adminProfile } from '../../test/fixtures';
 import { renderWithApp } from '../../test/render';
 import type { AdminCredential, AdminProfile, ExecutionSummary, Stats } from '../api/types';
 import { UI } from '../paths';
@@ -11,39 +12,17 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const credential = (over: Partial<AdminCredential>): AdminCredential => ({
-  id: 'c',
-  name: 'X',
-  description: '',
-  has_value: false,
-  delivery: { mode: 'inject' },
-  redactable: null,
-  value_updated_at: null,
-  used_by: [],
-  created_by: 'admin',
-  created_at: '2026-11-28T12:00:00Z',
-  updated_at: '2026-11-28T12:00:00Z',
-  ...over,
-});
+const credential = (over: Partial<AdminCredential>): AdminCredential =>
+  adminCredential({
+    id: 'c',
+    has_value: false,
+    redactable: null,
+    value_updated_at: null,
+    ...over,
+  });
 
-const profile = (over: Partial<AdminProfile>): AdminProfile => ({
-  id: 'p',
-  description: '',
-  locked: false,
-  key_id: null,
-  credentials: [],
-  network: { mode: 'none', allow: [] },
-  expires_at: null,
-  expired: false,
-  revoked: false,
-  require_signature_v2: false,
-  locked_at: null,
-  revoked_at: null,
-  created_by: 'admin',
-  created_at: '2026-11-28T12:00:00Z',
-  updated_at: '2026-11-28T12:00:00Z',
-  ...over,
-});
+const profile = (over: Partial<AdminProfile>): AdminProfile =>
+  adminProfile({ id: 'p', description: '', credentials: [], ...over });
 
 const queue = (over: Partial<Stats['queue']> = {}): Stats['queue'] => ({
   running: 0,

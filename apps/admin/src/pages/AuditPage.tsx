@@ -5,6 +5,7 @@ import { auditQuery } from '../api/queries/audit';
 import type { AuditActionKind, AuditEntry, AuditFilters, AuditQuery } from '../api/types';
 import { AuditSentence } from '../components/AuditSentence';
 import '../components/AuditLog.css';
+import { DayRangeFields } from '../components/DayRangeFields';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
 import { useNotify } from '../components/Notices';
@@ -183,26 +184,12 @@ export function AuditPage() {
             ))}
           </select>
         </div>
-        <div>
-          <label htmlFor="a-since">From (day)</label>
-          <input
-            id="a-since"
-            className="filter-control"
-            type="date"
-            value={sp.get('since') ?? ''}
-            onChange={(e) => set('since', e.currentTarget.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="a-until">To (day)</label>
-          <input
-            id="a-until"
-            className="filter-control"
-            type="date"
-            value={sp.get('until') ?? ''}
-            onChange={(e) => set('until', e.currentTarget.value)}
-          />
-        </div>
+        <DayRangeFields
+          idPrefix="a"
+          since={sp.get('since') ?? ''}
+          until={sp.get('until') ?? ''}
+          onChange={set}
+        />
         {filtered ? (
           <button type="button" onClick={() => setSp(new URLSearchParams())}>
             Clear filters

@@ -3,6 +3,7 @@ import { useSearchParams } from 'react-router';
 import { executionsQuery } from '../api/queries/executions';
 import { profilesQuery } from '../api/queries/profiles';
 import { EXECUTION_STATUSES, type ExecutionFilters, type ExecutionStatus } from '../api/types';
+import { DayRangeFields } from '../components/DayRangeFields';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { Loading } from '../components/Loading';
@@ -90,26 +91,12 @@ export function ExecutionsPage() {
             ))}
           </select>
         </div>
-        <div>
-          <label htmlFor="f-since">From (day)</label>
-          <input
-            id="f-since"
-            className="filter-control"
-            type="date"
-            value={sp.get('since') ?? ''}
-            onChange={(e) => set('since', e.currentTarget.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="f-until">To (day)</label>
-          <input
-            id="f-until"
-            className="filter-control"
-            type="date"
-            value={sp.get('until') ?? ''}
-            onChange={(e) => set('until', e.currentTarget.value)}
-          />
-        </div>
+        <DayRangeFields
+          idPrefix="f"
+          since={sp.get('since') ?? ''}
+          until={sp.get('until') ?? ''}
+          onChange={set}
+        />
         {filtered ? (
           <button type="button" onClick={() => setSp(new URLSearchParams())}>
             Clear filters

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, json } from '../../test/fake-fetch';
+import { adminProfile } from '../../test/fixtures';
 import { cacheText, renderWithApp } from '../../test/render';
 import type { AdminProfile } from '../api/types';
 import { ProfileDetailPage } from './ProfileDetailPage';
@@ -14,27 +15,8 @@ afterEach(() => {
 const ID = '0b4c2f4e-1111-4222-8333-944445555666';
 const KEY = `ark_${'k'.repeat(24)}:${'S'.repeat(48)}`;
 
-const profile = (over: Partial<AdminProfile> = {}): AdminProfile => ({
-  id: ID,
-  description: 'Billing agent',
-  locked: false,
-  key_id: null,
-  credentials: [
-    { name: 'STRIPE_KEY', description: '', has_value: true, delivery: { mode: 'inject' } },
-    { name: 'DB_URL', description: '', has_value: false, delivery: { mode: 'inject' } },
-  ],
-  network: { mode: 'none', allow: [] },
-  expires_at: null,
-  expired: false,
-  revoked: false,
-  require_signature_v2: false,
-  locked_at: null,
-  revoked_at: null,
-  created_by: 'admin',
-  created_at: '2026-11-28T12:00:00Z',
-  updated_at: '2026-11-28T12:00:00Z',
-  ...over,
-});
+const profile = (over: Partial<AdminProfile> = {}): AdminProfile =>
+  adminProfile({ id: ID, ...over });
 
 function renderPage() {
   return renderWithApp(
